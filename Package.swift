@@ -1,0 +1,124 @@
+// swift-tools-version: 6.1
+// vmgahp: a drop-in replacement for HTCondor's condor_vm-gahp.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "vmgahp",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "condor_vm-gahp", targets: ["condor_vm-gahp"]),
+        .executable(name: "gahp-conformance", targets: ["gahp-conformance"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    ],
+    targets: [
+        // MARK: wire format and job ads (pure, no I/O)
+        .target(name: "GAHPWire", swiftSettings: strict),
+        .target(name: "ClassAd", swiftSettings: strict),
+
+        // MARK: host integration
+        .target(name: "HTCondorConfig", swiftSettings: strict),
+        .target(
+            name: "GAHPLogging",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+
+        // MARK: the driver interface and the job description every driver consumes
+        .target(
+            name: "VMCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .target(name: "JobAd", dependencies: ["ClassAd", "VMCore"], swiftSettings: strict),
+
+        // MARK: the protocol engine
+        .target(
+            name: "GAHPServer",
+            dependencies: ["GAHPWire", "VMCore", "JobAd", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+
+        // MARK: hypervisor drivers
+        .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
+        .target(
+            name: "LibvirtDriver",
+            dependencies: [
+                "CLibvirt", "VMCore", "JobAd", "ClassAd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "FakeDriver",
+            dependencies: ["VMCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+
+        // MARK: the command line (shared by the real binary and the test binary)
+        .target(
+            name: "VMGahpCommand",
+            dependencies: [
+                "GAHPServer", "GAHPWire", "HTCondorConfig", "GAHPLogging", "VMCore", "JobAd", "ClassAd",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "condor_vm-gahp",
+            dependencies: ["VMGahpCommand", "LibvirtDriver"],
+            swiftSettings: strict),
+        /// The same server wired to the in-memory driver, for tests that spawn a gahp
+        /// without a hypervisor. Not a product: it is never installed.
+        .executableTarget(
+            name: "vm-gahp-fake",
+            dependencies: ["VMGahpCommand", "FakeDriver"],
+            swiftSettings: strict),
+
+        // MARK: protocol conformance
+        .target(
+            name: "GAHPConformance",
+            dependencies: [
+                "GAHPWire",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "gahp-conformance",
+            dependencies: ["GAHPConformance", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+
+        // MARK: tests
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "GAHPWireTests", dependencies: ["GAHPWire"], swiftSettings: strict),
+        .testTarget(name: "ClassAdTests", dependencies: ["ClassAd", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "HTCondorConfigTests", dependencies: ["HTCondorConfig", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "GAHPLoggingTests",
+            dependencies: ["GAHPLogging", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .testTarget(name: "JobAdTests", dependencies: ["JobAd", "ClassAd", "VMCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "GAHPServerTests",
+            dependencies: ["GAHPServer", "GAHPWire", "VMCore", "FakeDriver", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "LibvirtDriverTests",
+            dependencies: ["LibvirtDriver", "VMCore", "JobAd", "ClassAd", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["GAHPWire", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: ["GAHPConformance", "TestSupport"],
+            swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,2 @@
+// Placeholder until this target gets its first real source file.
+enum FakeDriverPlaceholder {}

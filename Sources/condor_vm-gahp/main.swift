@@ -1,0 +1,1 @@
+print("condor_vm-gahp: not built yet")

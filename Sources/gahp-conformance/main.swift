@@ -1,0 +1,1 @@
+print("gahp-conformance: not built yet")

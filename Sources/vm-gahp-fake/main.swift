@@ -1,0 +1,1 @@
+print("vm-gahp-fake: not built yet")
