@@ -62,6 +62,13 @@ public protocol VMDriver: Sendable {
     /// Destroys the VM with this hypervisor-side name, if there is one (kill mode `-M 4`).
     /// A VM that does not exist is not an error.
     func destroy(name: String) async throws
+    /// What the driver would hand the hypervisor for this job (libvirt's domain XML,
+    /// VMware's .vmx), for `explain-ad`. `nil` when the driver has nothing to show.
+    func explain(_ job: JobDescription) throws -> String?
+}
+
+extension VMDriver {
+    public func explain(_ job: JobDescription) throws -> String? { nil }
 }
 
 /// One running (or suspended, or stopped) VM owned by a driver.
