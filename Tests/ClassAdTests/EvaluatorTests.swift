@@ -221,3 +221,24 @@ import ClassAd
         }
     }
 }
+
+@Suite struct EditingTests {
+    @Test func setAndRemove() {
+        var (ad, _) = ClassAd.parse(lines: ["A = 1", "B = A + 1", "C = \"x\""])
+        ad.set("a", to: .integer(41))
+        ad.set("Dir", to: .string(#"/tmp/with "quote" and \"#))
+        ad.set("L", to: .list([.integer(-1), .real(2.5), .classAd(ad)]))
+        #expect(ad.integer("B") == 42)
+        #expect(ad.attributeNames == ["A", "B", "C", "Dir", "L"])
+        #expect(ad.unparsedOld("Dir") == #"Dir = "/tmp/with \"quote\" and \""#)
+        #expect(ad.string("dir") == #"/tmp/with "quote" and \"#)
+        ad.remove("b")
+        ad.remove("missing")
+        #expect(ad.attributeNames == ["A", "C", "Dir", "L"])
+        #expect(ad.evaluate("B") == .undefined)
+        #expect(ad.string("C") == "x")
+        ad.set("B", to: .boolean(true))
+        #expect(ad.attributeNames == ["A", "C", "Dir", "L", "B"])
+        #expect(ad.unparsedOld("L")?.hasPrefix("L = { -1,2.5,[ A = 41; B = A + 1; C = \"x\"") == true)
+    }
+}
