@@ -48,7 +48,7 @@ import Testing
         #expect(rejects("A = " + String(repeating: ")", count: 100_000)))
     }
 
-    @Test func nestingUpToTheLimitWorks() throws {
+    @Test func nestingUpToTheLimitWorks() {
         let depth = Parser.maximumDepth - 1
         let line = "A = " + String(repeating: "(", count: depth) + "1" + String(repeating: ")", count: depth)
         let (ad, errors) = ClassAd.parse(lines: [line])
@@ -58,6 +58,20 @@ import Testing
         #expect(rejects("A = (" + line.dropFirst(4) + ")"))
         let chain = "A = " + String(repeating: "1+", count: depth - 1) + "1"
         #expect(ClassAd.parse(lines: [chain]).ad.integer("A") == depth)
+        // Every kind of nesting, as deep as allowed: parsed, evaluated, written back.
+        let shapes: [(expression: String, type: String)] = [
+            (String(repeating: "- ", count: depth - 1) + "1", "integer"),
+            (String(repeating: "{", count: depth - 1) + "1" + String(repeating: "}", count: depth - 1), "list"),
+            (String(repeating: "[a=", count: depth - 1) + "1" + String(repeating: "]", count: depth - 1), "classad"),
+            (String(repeating: "strcat(", count: depth - 1) + "\"x\"" + String(repeating: ")", count: depth - 1), "string"),
+            (String(repeating: "true?", count: depth - 2) + "1" + String(repeating: ":2", count: depth - 2), "integer"),
+        ]
+        for shape in shapes {
+            let (shaped, shapeErrors) = ClassAd.parse(lines: ["A = " + shape.expression])
+            #expect(shapeErrors.isEmpty)
+            #expect(shaped.evaluate("A").typeName == shape.type)
+            #expect(shaped.unparsedOld("A") != nil)
+        }
     }
 
     @Test func overflowingLiterals() throws {
