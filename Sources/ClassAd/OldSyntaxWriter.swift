@@ -152,6 +152,13 @@ enum OldSyntaxWriter {
         return text
     }
 
+    /// New-syntax real formatting (`%1.15E`), which HTCondor uses when a function
+    /// converts a real to a string (`strcat("x", 2.5)` is `x2.500000000000000E+00`).
+    static func formatRealNewSyntax(_ value: Double) -> String {
+        if !value.isFinite || value == 0 { return formatReal(value) }
+        return printf("%1.15E", value)
+    }
+
     private static func printf(_ format: String, _ value: Double) -> String {
         // %.16G of a finite double is at most 24 characters.
         var buffer = [CChar](repeating: 0, count: 64)
