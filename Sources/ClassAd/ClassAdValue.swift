@@ -30,11 +30,18 @@ extension ClassAdValue {
     }
 
     /// The value written as an old-syntax ClassAd literal, the way HTCondor would print it.
+    ///
+    /// Cut off after `oldSyntaxLimit` bytes (and then ending in `...`): a hostile ad can
+    /// evaluate to a list that shares its parts and whose text would be exponentially long.
     public var oldSyntax: String {
         var out = ""
-        OldSyntaxWriter.write(self, into: &out)
+        if !OldSyntaxWriter.write(self, into: &out, limit: Self.oldSyntaxLimit) { out += "..." }
         return out
     }
+
+    /// The most bytes `oldSyntax` writes, and the largest string the string functions
+    /// (`strcat`, ...) build.
+    public static let oldSyntaxLimit = 4 << 20
 
     /// `undefined` or `error`: the values a strict operator only propagates.
     var isExceptional: Bool {

@@ -55,16 +55,26 @@ enum Functions {
         case .integer(let i): .string(String(i))
         case .boolean(let b): .string(b ? "true" : "false")
         case .real(let r): .string(OldSyntaxWriter.formatRealNewSyntax(r))
-        case .list, .classAd: .string(value.oldSyntax)
+        case .list, .classAd: written(value)
         }
     }
 
-    /// `strcat(...)`: undefined if any argument is, error if any is.
+    /// A list or ad as old-syntax text, or an error when that is absurdly long.
+    private static func written(_ value: ClassAdValue) -> ClassAdValue {
+        var out = ""
+        return OldSyntaxWriter.write(value, into: &out, limit: ClassAdValue.oldSyntaxLimit) ? .string(out) : .error
+    }
+
+    /// `strcat(...)`: undefined if any argument is, error if any is, and an error rather
+    /// than a string longer than `ClassAdValue.oldSyntaxLimit` (attributes that
+    /// concatenate each other twice double in length at every step).
     private static func strcat(_ values: [ClassAdValue]) -> ClassAdValue {
         var result = ""
         for value in values {
             switch string(value) {
-            case .string(let piece): result += piece
+            case .string(let piece):
+                guard result.utf8.count + piece.utf8.count <= ClassAdValue.oldSyntaxLimit else { return .error }
+                result += piece
             case let other: return other
             }
         }

@@ -56,13 +56,22 @@ enum OldSyntaxWriter {
             }
             out += ")"
         case .list(let items):
-            writeList(items, into: &out, write)
+            out += "{ "
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                write(item, into: &out)
+            }
+            out += " }"
         case .record(let ad):
             writeRecord(ad, into: &out)
         }
     }
 
-    static func write(_ value: ClassAdValue, into out: inout String) {
+    /// Writes a value, stopping (and returning false) once `out` holds more than `limit`
+    /// bytes: a value can share its parts, so a small ad can evaluate to a list whose
+    /// text would be exponentially long.
+    static func write(_ value: ClassAdValue, into out: inout String, limit: Int) -> Bool {
+        guard out.utf8.count <= limit else { return false }
         switch value {
         case .undefined: out += "undefined"
         case .error: out += "error"
@@ -70,9 +79,16 @@ enum OldSyntaxWriter {
         case .integer(let i): out += String(i)
         case .real(let r): out += formatReal(r)
         case .string(let s): writeString(s, into: &out)
-        case .list(let items): writeList(items, into: &out, write)
         case .classAd(let ad): writeRecord(ad, into: &out)
+        case .list(let items):
+            out += "{ "
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                guard write(item, into: &out, limit: limit) else { return false }
+            }
+            out += " }"
         }
+        return out.utf8.count <= limit
     }
 
     private static func write(_ literal: Expression.Literal, into out: inout String) {
@@ -84,16 +100,6 @@ enum OldSyntaxWriter {
         case .real(let r): out += formatReal(r)
         case .string(let s): writeString(s, into: &out)
         }
-    }
-
-    /// `{ a,b,c }`: HTCondor pads inside the braces but not after the commas.
-    private static func writeList<T>(_ items: [T], into out: inout String, _ element: (T, inout String) -> Void) {
-        out += "{ "
-        for (i, item) in items.enumerated() {
-            if i > 0 { out += "," }
-            element(item, &out)
-        }
-        out += " }"
     }
 
     /// `[ a = 1; b = 2 ]`

@@ -110,3 +110,52 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+/// Ads built so that naive evaluation does exponential work or builds exponentially large
+/// values ("billion laughs"): each must finish quickly.
+@Suite struct ExponentialAdTests {
+    private func doubling(_ step: String, levels: Int = 80) -> ClassAd {
+        var lines = ["A0 = \"ab\""]
+        for i in 1...levels { lines.append("A\(i) = " + step.replacingOccurrences(of: "X", with: "A\(i - 1)")) }
+        let (ad, errors) = ClassAd.parse(lines: lines)
+        #expect(errors.isEmpty)
+        return ad
+    }
+
+    @Test func sharedReferencesAreEvaluatedOnce() {
+        let ad = doubling("size(X) + size(X) > 0 ? X : X")
+        #expect(ad.string("A80") == "ab")
+        let nested = try? ClassAd().evaluate(expression: "[a0 = 1; a1 = a0 + a0; a2 = a1 + a1; a3 = a2 + a2; a4 = a3 + a3].a4")
+        #expect(nested == .integer(16))
+    }
+
+    @Test func exponentialNestedAdWorkRunsOutOfBudget() throws {
+        var text = "[a0 = 1"
+        for i in 1...60 { text += "; a\(i) = a\(i - 1) + a\(i - 1)" }
+        text += "].a60"
+        #expect(try ClassAd().evaluate(expression: text) == .error)
+    }
+
+    @Test func exponentialStringsAreCut() {
+        let ad = doubling("strcat(X, X)")
+        #expect(ad.evaluate("A80") == .error)
+        #expect(ad.string("A10")?.utf8.count == 2048)
+    }
+
+    @Test func exponentialListsStayCheap() throws {
+        let ad = doubling("{ X, X }")
+        guard case .list(let items) = ad.evaluate("A80") else {
+            Issue.record("not a list")
+            return
+        }
+        #expect(items.count == 2)
+        #expect(try value("A80 =?= A80", in: ad) == .error)  // too large to compare
+        #expect(try value("strcat(A80)", in: ad) == .error)  // too large to write
+        #expect(try value("A3 =?= A3", in: ad) == .boolean(true))
+        #expect(try value("size(A80[0][1][0])", in: ad) == .integer(2))
+        let text = ad.evaluate("A80").oldSyntax
+        #expect(text.hasSuffix("..."))
+        #expect(text.utf8.count <= ClassAdValue.oldSyntaxLimit + 100)
+        #expect(ad.evaluate("A2").oldSyntax == #"{ { "ab","ab" },{ "ab","ab" } }"#)
+    }
+}
