@@ -1,7 +1,7 @@
 import Synchronization
 
 /// The outcome of a driver call run under a deadline.
-enum DeadlineOutcome<T: Sendable>: Sendable {
+public enum DeadlineOutcome<T: Sendable>: Sendable {
     case finished(Result<T, any Error>)
     case timedOut
 }
@@ -11,7 +11,7 @@ enum DeadlineOutcome<T: Sendable>: Sendable {
 /// A blocked C call cannot be cancelled, so structured concurrency (which waits for every
 /// child) would hang with it. The work keeps running detached; `late` receives its
 /// result if it ever arrives after the deadline, so a VM created too late can be destroyed.
-func withDeadline<T: Sendable>(
+public func withDeadline<T: Sendable>(
     _ timeout: Duration,
     late: @escaping @Sendable (Result<T, any Error>) -> Void = { _ in },
     _ work: @escaping @Sendable () async throws -> T
