@@ -44,7 +44,11 @@ enum ConfigLoader {
     private static func readLocalSources(into reader: inout ConfigFileReader) throws(ConfigError) {
         let directories = reader.expandedList("LOCAL_CONFIG_DIR")
         try readDirectories(directories, into: &reader)
-        for file in reader.expandedList("LOCAL_CONFIG_FILE") {
+        let localFiles = reader.expanded("LOCAL_CONFIG_FILE")
+        guard !localFiles.trimmed.hasSuffix("|") else {
+            throw reader.table.error("configuration from a command is not supported", about: "LOCAL_CONFIG_FILE")
+        }
+        for file in ConfigValue.list(localFiles) {
             try readLocalFile(file, into: &reader)
         }
         let changed = reader.expandedList("LOCAL_CONFIG_DIR")
@@ -52,10 +56,6 @@ enum ConfigLoader {
     }
 
     private static func readLocalFile(_ path: String, into reader: inout ConfigFileReader) throws(ConfigError) {
-        guard !path.hasSuffix("|") else {
-            throw reader.table.error(
-                "'\(path)': configuration from a command is not supported", about: "LOCAL_CONFIG_FILE")
-        }
         if FileManager.default.fileExists(atPath: path) {
             try reader.read(file: path)
         } else if ConfigValue.boolean(reader.expanded("REQUIRE_LOCAL_CONFIG_FILE")) ?? true {
@@ -111,7 +111,7 @@ enum ConfigLoader {
 
 extension ConfigFileReader {
     func expanded(_ name: String) -> String {
-        expander.expand(table.lookup(name)?.value ?? "")
+        expander.expand(table.lookup(name)?.value ?? "", of: name)
     }
 
     func expandedList(_ name: String) -> [String] {

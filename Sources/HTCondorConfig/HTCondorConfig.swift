@@ -39,7 +39,7 @@ public struct HTCondorConfig: Sendable {
     /// The expanded value; nil when unset or empty, which HTCondor treats alike.
     public func value(_ name: String) -> String? {
         guard let raw = table.lookup(name)?.value else { return nil }
-        let expanded = MacroExpander(table: table, environment: environment).expand(raw)
+        let expanded = MacroExpander(table: table, environment: environment).expand(raw, of: name)
         return expanded.allSatisfy(\.isWhitespace) ? nil : expanded
     }
 

@@ -10,8 +10,9 @@ struct MacroExpander {
     /// Nesting deeper than this is treated like a cycle; it bounds work on hostile input.
     private static let maximumDepth = 64
 
-    func expand(_ text: String) -> String {
-        expand(text[...], visiting: [], depth: 0)
+    /// Expands `text`, the value of `name` if it has one (so references back to it count as a cycle).
+    func expand(_ text: String, of name: String? = nil) -> String {
+        expand(text[...], visiting: Set(name.map { [$0.uppercased()] } ?? []), depth: 0)
     }
 
     private func expand(_ text: Substring, visiting: Set<String>, depth: Int) -> String {

@@ -116,6 +116,7 @@ enum SelfReference {
                 changed = true
             }
         }
-        return changed ? output : value
+        // An empty previous value must not leave the separator dangling: `X = $(X) a` is "a".
+        return changed ? output.trimmed : value
     }
 }

@@ -6,9 +6,8 @@ struct PhysicalLines {
     private var next = 0
 
     init(_ text: String) {
-        lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? $0.dropLast() : $0
-        }
+        // `\r\n` is one Character, so split on newline characters rather than on "\n".
+        lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
     }
 
     /// The next logical line and the 1-based number of its first physical line. A trailing
