@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "ClassAd", swiftSettings: strict),
 
         // MARK: host integration
-        .target(name: "HTCondorConfig", swiftSettings: strict),
+        .target(name: "HTCondorConfig", dependencies: ["VMCore"], swiftSettings: strict),
         .target(
             name: "GAHPLogging",
             dependencies: [.product(name: "Logging", package: "swift-log")],
@@ -98,7 +98,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "GAHPWireTests", dependencies: ["GAHPWire"], swiftSettings: strict),
         .testTarget(name: "ClassAdTests", dependencies: ["ClassAd", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "HTCondorConfigTests", dependencies: ["HTCondorConfig", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "HTCondorConfigTests", dependencies: ["HTCondorConfig", "VMCore", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "GAHPLoggingTests",
             dependencies: ["GAHPLogging", "TestSupport", .product(name: "Logging", package: "swift-log")],
