@@ -1,0 +1,36 @@
+/// Rules for text that leaves the job ad: into a `JobDescription`, a log line or an error message.
+///
+/// Swift strings are always well-formed Unicode, so bytes that were not UTF-8 reach us as
+/// U+FFFD; we refuse those too, because a path or name holding them cannot be the file or
+/// the name the user meant, and a driver must be able to write every string verbatim.
+enum TextRules {
+    /// No C0/C1 control characters (NUL, newline, tab, ESC, DEL, ...) and no U+FFFD.
+    static func isClean(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { scalar in
+            let value = scalar.value
+            return value >= 0x20 && !(0x7F...0x9F).contains(value) && value != 0xFFFD
+        }
+    }
+
+    /// The text as it may appear inside a message for the admin's log: control characters
+    /// and U+FFFD written as `\u{..}`, and at most `limit` characters kept, so a hostile ad
+    /// can neither forge log lines nor flood the log.
+    static func quoted(_ text: String, limit: Int = 120) -> String {
+        var out = "'"
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if count == limit {
+                out += "...(\(text.utf8.count) bytes)"
+                break
+            }
+            let value = scalar.value
+            if value < 0x20 || (0x7F...0x9F).contains(value) || value == 0xFFFD {
+                out += "\\u{\(String(value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+            count += 1
+        }
+        return out + "'"
+    }
+}
