@@ -16,21 +16,23 @@ enum TextRules {
     /// and U+FFFD written as `\u{..}`, and at most `limit` characters kept, so a hostile ad
     /// can neither forge log lines nor flood the log.
     static func quoted(_ text: String, limit: Int = 120) -> String {
-        var out = "'"
-        var count = 0
+        let scalars = text.unicodeScalars
+        guard scalars.count > limit else { return "'" + escaped(text) + "'" }
+        let head = String(String.UnicodeScalarView(scalars.prefix(limit)))
+        return "'" + escaped(head) + "...' (\(text.utf8.count) bytes)"
+    }
+
+    /// The text with control characters and U+FFFD written as `\u{..}`, for a terminal.
+    static func escaped(_ text: String) -> String {
+        var out = ""
         for scalar in text.unicodeScalars {
-            if count == limit {
-                out += "...(\(text.utf8.count) bytes)"
-                break
-            }
             let value = scalar.value
             if value < 0x20 || (0x7F...0x9F).contains(value) || value == 0xFFFD {
                 out += "\\u{\(String(value, radix: 16))}"
             } else {
                 out.unicodeScalars.append(scalar)
             }
-            count += 1
         }
-        return out + "'"
+        return out
     }
 }
