@@ -20,8 +20,8 @@ enum DiskList {
         guard text.utf8.count <= maxLength else {
             throw DiskListProblem("the disk list is \(text.utf8.count) bytes long, more than \(maxLength)")
         }
-        guard TextRules.isClean(text) else {
-            throw DiskListProblem("the disk list \(TextRules.quoted(text)) holds a control character or invalid UTF-8")
+        guard TextRules.isMarkupSafe(text) else {
+            throw DiskListProblem("the disk list \(TextRules.quoted(text)) holds a control character, invalid UTF-8 or one of < > & ' \"")
         }
         let entries = text.split(separator: ",", omittingEmptySubsequences: false).map(trimmed)
         guard entries.count <= maxDisks else {

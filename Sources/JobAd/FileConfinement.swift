@@ -52,7 +52,7 @@ struct FileConfinement {
     func resolve(_ name: String, kind: String, directoryAllowed: Bool = false) -> Result<Resolved, ConfinementProblem> {
         guard Self.isPlausiblePath(name) else {
             return .failure(ConfinementProblem(
-                "\(kind) file \(TextRules.quoted(name)) is empty, longer than \(Self.maxPathLength) bytes, or holds a control character or invalid UTF-8"))
+                "\(kind) file \(TextRules.quoted(name)) is empty, longer than \(Self.maxPathLength) bytes, or holds a control character, invalid UTF-8 or one of < > & ' \""))
         }
         let candidate: String
         if let inWorkingDirectory = transferredCopy(of: name) {
@@ -64,6 +64,9 @@ struct FileConfinement {
         }
         guard let real = Self.realPath(candidate) else {
             return .failure(ConfinementProblem("\(kind) file \(TextRules.quoted(name)) does not exist"))
+        }
+        guard Self.isPlausiblePath(real) else {
+            return .failure(ConfinementProblem("\(kind) file \(TextRules.quoted(name)) resolves to \(TextRules.quoted(real)), a name unsafe to hand on"))
         }
         let transferred = Self.isInside(real, workingDirectory)
         guard transferred || roots.contains(where: { Self.isInside(real, $0) }) else {
@@ -88,9 +91,9 @@ struct FileConfinement {
     }
 
     /// Non-empty, short enough, no control characters (so no NUL that would cut the C string
-    /// short and no newline that would forge a log or script line).
+    /// short and no newline that would forge a log or script line), no XML metacharacters.
     static func isPlausiblePath(_ path: String) -> Bool {
-        !path.isEmpty && path.utf8.count <= maxPathLength && TextRules.isClean(path)
+        !path.isEmpty && path.utf8.count <= maxPathLength && TextRules.isMarkupSafe(path)
     }
 
     static func isInside(_ path: String, _ root: String) -> Bool {

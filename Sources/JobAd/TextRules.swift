@@ -12,6 +12,17 @@ enum TextRules {
         }
     }
 
+    /// Clean, and without `<`, `>`, `&`, `'` and `"`. Required of every string a driver
+    /// puts into domain XML or that `LIBVIRT_XML_SCRIPT` reads from the ad: HTCondor's
+    /// generators (the built-in one and the stock awk script) escape nothing, and no
+    /// real disk, kernel or device name needs these characters. Our own drivers escape
+    /// anyway; this keeps an admin's script safe too.
+    static func isMarkupSafe(_ text: String) -> Bool {
+        isClean(text) && !text.utf8.contains { markup.contains($0) }
+    }
+
+    private static let markup: Set<UInt8> = [UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "\"")]
+
     /// The text as it may appear inside a message for the admin's log: control characters
     /// and U+FFFD written as `\u{..}`, and at most `limit` characters kept, so a hostile ad
     /// can neither forge log lines nor flood the log.
