@@ -67,7 +67,7 @@ enum ServerMode {
                     if chdir(workingDirectory) != 0 { logger.error("cannot re-enter \(workingDirectory)") }
                     logger.info("Configuration re-read (\(fresh.config.filesRead.joined(separator: ", ")))")
                 } catch {
-                    logger.error("Configuration not re-read: \(error.description)")
+                    logger.error("Configuration not re-read: \(error)")
                 }
             })
 
