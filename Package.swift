@@ -42,7 +42,7 @@ let package = Package(
         // MARK: the protocol engine
         .target(
             name: "GAHPServer",
-            dependencies: ["GAHPWire", "VMCore", "JobAd", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["GAHPWire", "VMCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
 
         // MARK: hypervisor drivers
@@ -106,7 +106,10 @@ let package = Package(
         .testTarget(name: "JobAdTests", dependencies: ["JobAd", "ClassAd", "VMCore", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "GAHPServerTests",
-            dependencies: ["GAHPServer", "GAHPWire", "VMCore", "FakeDriver", "TestSupport"],
+            dependencies: [
+                "GAHPServer", "GAHPWire", "VMCore", "FakeDriver", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "LibvirtDriverTests",
