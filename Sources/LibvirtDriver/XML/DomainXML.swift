@@ -42,92 +42,92 @@ public enum DomainXML {
         build(job, options).rendered()
     }
 
-    static func build(_ job: JobDescription, _ options: DomainOptions) -> XMLElement {
+    static func build(_ job: JobDescription, _ options: DomainOptions) -> XMLTag {
         let isXen = options.domainType == "xen"
-        var domain = XMLElement("domain", [("type", options.domainType)])
-        domain.append(XMLElement("name", text: job.name))
-        domain.append(XMLElement("memory", [("unit", "KiB")], text: String(job.memoryMiB * 1024)))
-        domain.append(XMLElement("vcpu", text: String(max(job.vcpus, 1))))
+        var domain = XMLTag("domain", [("type", options.domainType)])
+        domain.append(XMLTag("name", text: job.name))
+        domain.append(XMLTag("memory", [("unit", "KiB")], text: String(job.memoryMiB * 1024)))
+        domain.append(XMLTag("vcpu", text: String(max(job.vcpus, 1))))
         if let mode = options.cpuMode, !isXen {
-            domain.append(XMLElement("cpu", [("mode", mode)]))
+            domain.append(XMLTag("cpu", [("mode", mode)]))
         }
         let paravirtual: Bool
         switch (isXen, job.xen) {
         case (true, .bootloader?):
             paravirtual = true
-            if let loader = options.xenBootloader { domain.append(XMLElement("bootloader", text: loader)) }
-            domain.append(XMLElement("os", children: [XMLElement("type", text: "xen")]))
+            if let loader = options.xenBootloader { domain.append(XMLTag("bootloader", text: loader)) }
+            domain.append(XMLTag("os", children: [XMLTag("type", text: "xen")]))
         case (true, .kernel(let kernel, let initrd, let root, let parameters)?):
             paravirtual = true
-            var os = XMLElement("os", children: [XMLElement("type", text: "xen"), XMLElement("kernel", text: kernel)])
-            if let initrd { os.append(XMLElement("initrd", text: initrd)) }
+            var os = XMLTag("os", children: [XMLTag("type", text: "xen"), XMLTag("kernel", text: kernel)])
+            if let initrd { os.append(XMLTag("initrd", text: initrd)) }
             let cmdline = (["root=\(root)"] + (parameters.map { [$0] } ?? [])).joined(separator: " ")
-            os.append(XMLElement("cmdline", text: cmdline))
+            os.append(XMLTag("cmdline", text: cmdline))
             domain.append(os)
         default:
             paravirtual = false
             domain.append(hvmOS(job))
         }
         if !paravirtual {
-            domain.append(XMLElement("features", children: [XMLElement("acpi"), XMLElement("apic")]))
+            domain.append(XMLTag("features", children: [XMLTag("acpi"), XMLTag("apic")]))
         }
-        domain.append(XMLElement("on_poweroff", text: "destroy"))
-        domain.append(XMLElement("on_reboot", text: "restart"))
-        domain.append(XMLElement("on_crash", text: "destroy"))
+        domain.append(XMLTag("on_poweroff", text: "destroy"))
+        domain.append(XMLTag("on_reboot", text: "restart"))
+        domain.append(XMLTag("on_crash", text: "destroy"))
         domain.append(devices(job, options, isXen: isXen))
         return domain
     }
 
-    private static func hvmOS(_ job: JobDescription) -> XMLElement {
-        var os = XMLElement("os", children: [XMLElement("type", text: "hvm")])
-        os.append(XMLElement("boot", [("dev", "hd")]))
-        if job.disks.contains(where: \.isCDROM) { os.append(XMLElement("boot", [("dev", "cdrom")])) }
+    private static func hvmOS(_ job: JobDescription) -> XMLTag {
+        var os = XMLTag("os", children: [XMLTag("type", text: "hvm")])
+        os.append(XMLTag("boot", [("dev", "hd")]))
+        if job.disks.contains(where: \.isCDROM) { os.append(XMLTag("boot", [("dev", "cdrom")])) }
         return os
     }
 
-    private static func devices(_ job: JobDescription, _ options: DomainOptions, isXen: Bool) -> XMLElement {
-        var devices = XMLElement("devices")
+    private static func devices(_ job: JobDescription, _ options: DomainOptions, isXen: Bool) -> XMLTag {
+        var devices = XMLTag("devices")
         for disk in job.disks { devices.append(self.disk(disk)) }
         if let net = job.networking { devices.append(interface(net, options, isXen: isXen)) }
         if let log = options.consoleLog, !isXen {
-            let source = XMLElement("source", [("path", log), ("append", "on")])
-            devices.append(XMLElement("serial", [("type", "file")], children: [source, XMLElement("target", [("port", "0")])]))
-            devices.append(XMLElement("console", [("type", "file")], children: [
-                source, XMLElement("target", [("type", "serial"), ("port", "0")]),
+            let source = XMLTag("source", [("path", log), ("append", "on")])
+            devices.append(XMLTag("serial", [("type", "file")], children: [source, XMLTag("target", [("port", "0")])]))
+            devices.append(XMLTag("console", [("type", "file")], children: [
+                source, XMLTag("target", [("type", "serial"), ("port", "0")]),
             ]))
         } else {
-            devices.append(XMLElement("console", [("type", "pty")]))
+            devices.append(XMLTag("console", [("type", "pty")]))
         }
         if job.vncConsole {
             // Loopback only: the console is for the host's admin, never the network.
-            devices.append(XMLElement("graphics", [("type", "vnc"), ("port", "-1"), ("autoport", "yes"), ("listen", "127.0.0.1")]))
+            devices.append(XMLTag("graphics", [("type", "vnc"), ("port", "-1"), ("autoport", "yes"), ("listen", "127.0.0.1")]))
         }
         return devices
     }
 
-    private static func disk(_ disk: JobDescription.Disk) -> XMLElement {
-        var element = XMLElement("disk", [("type", "file"), ("device", disk.isCDROM ? "cdrom" : "disk")])
-        if let format = disk.format { element.append(XMLElement("driver", [("name", "qemu"), ("type", format)])) }
-        element.append(XMLElement("source", [("file", disk.path)]))
-        element.append(XMLElement("target", [("dev", disk.device)]))
-        if !disk.writable || disk.isCDROM { element.append(XMLElement("readonly")) }
+    private static func disk(_ disk: JobDescription.Disk) -> XMLTag {
+        var element = XMLTag("disk", [("type", "file"), ("device", disk.isCDROM ? "cdrom" : "disk")])
+        if let format = disk.format { element.append(XMLTag("driver", [("name", "qemu"), ("type", format)])) }
+        element.append(XMLTag("source", [("file", disk.path)]))
+        element.append(XMLTag("target", [("dev", disk.device)]))
+        if !disk.writable || disk.isCDROM { element.append(XMLTag("readonly")) }
         return element
     }
 
-    private static func interface(_ net: JobDescription.Networking, _ options: DomainOptions, isXen: Bool) -> XMLElement {
-        var element: XMLElement
+    private static func interface(_ net: JobDescription.Networking, _ options: DomainOptions, isXen: Bool) -> XMLTag {
+        var element: XMLTag
         switch net.kind {
         case .nat:
-            element = XMLElement("interface", [("type", "network")], children: [XMLElement("source", [("network", "default")])])
+            element = XMLTag("interface", [("type", "network")], children: [XMLTag("source", [("network", "default")])])
         case .bridge:
-            element = XMLElement("interface", [("type", "bridge")])
-            if let bridge = net.bridgeInterface { element.append(XMLElement("source", [("bridge", bridge)])) }
+            element = XMLTag("interface", [("type", "bridge")])
+            if let bridge = net.bridgeInterface { element.append(XMLTag("source", [("bridge", bridge)])) }
         case .user:
-            element = XMLElement("interface", [("type", "user")])
+            element = XMLTag("interface", [("type", "user")])
         }
-        if let mac = net.mac { element.append(XMLElement("mac", [("address", mac)])) }
-        if !isXen { element.append(XMLElement("model", [("type", "virtio")])) }
-        if net.kind == .user, options.userBackend == .passt { element.append(XMLElement("backend", [("type", "passt")])) }
+        if let mac = net.mac { element.append(XMLTag("mac", [("address", mac)])) }
+        if !isXen { element.append(XMLTag("model", [("type", "virtio")])) }
+        if net.kind == .user, options.userBackend == .passt { element.append(XMLTag("backend", [("type", "passt")])) }
         return element
     }
 }

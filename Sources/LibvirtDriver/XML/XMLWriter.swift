@@ -3,25 +3,25 @@
 /// Domain XML is built from job-ad values that users control, so nothing is ever spliced
 /// into markup as text: names, paths and MACs only enter through `attribute` and `text`,
 /// which escape them.
-struct XMLElement: Sendable, Equatable {
+struct XMLTag: Sendable, Equatable {
     var name: String
     var attributes: [(String, String)] = []
-    var children: [XMLElement] = []
+    var children: [XMLTag] = []
     var text: String?
 
-    init(_ name: String, _ attributes: [(String, String)] = [], text: String? = nil, children: [XMLElement] = []) {
+    init(_ name: String, _ attributes: [(String, String)] = [], text: String? = nil, children: [XMLTag] = []) {
         self.name = name
         self.attributes = attributes
         self.text = text
         self.children = children
     }
 
-    static func == (a: XMLElement, b: XMLElement) -> Bool {
+    static func == (a: XMLTag, b: XMLTag) -> Bool {
         a.name == b.name && a.text == b.text && a.children == b.children
             && a.attributes.map(\.0) == b.attributes.map(\.0) && a.attributes.map(\.1) == b.attributes.map(\.1)
     }
 
-    mutating func append(_ child: XMLElement) { children.append(child) }
+    mutating func append(_ child: XMLTag) { children.append(child) }
 
     /// Pretty-printed, two spaces per level, one element per line.
     func rendered(level: Int = 0) -> String {
