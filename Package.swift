@@ -80,6 +80,14 @@ let package = Package(
             dependencies: ["VMGahpCommand", "FakeDriver"],
             swiftSettings: strict),
 
+        /// libFuzzer target for the line reader and dispatcher (`scripts/fuzz.sh wire`).
+        .executableTarget(
+            name: "gahp-fuzz",
+            dependencies: [
+                "GAHPServer", "GAHPWire", "VMCore", "FakeDriver", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])]),
+
         // MARK: protocol conformance
         .target(
             name: "GAHPConformance",
