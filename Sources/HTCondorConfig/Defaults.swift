@@ -31,12 +31,16 @@ enum Defaults {
 
     /// `getpwnam_r`: loads may run concurrently (tests, a reload racing a start-up probe).
     private static func homeDirectory(of user: String) -> String? {
-        var entry = passwd()
-        var result: UnsafeMutablePointer<passwd>?
         var buffer = [CChar](repeating: 0, count: 4096)
-        guard getpwnam_r(user, &entry, &buffer, buffer.count, &result) == 0, result != nil, let home = entry.pw_dir
-        else { return nil }
-        return String(cString: home)
+        return buffer.withUnsafeMutableBufferPointer { storage -> String? in
+            guard let base = storage.baseAddress else { return nil }
+            var entry = passwd()
+            var result: UnsafeMutablePointer<passwd>?
+            guard getpwnam_r(user, &entry, base, storage.count, &result) == 0, result != nil,
+                let home = entry.pw_dir
+            else { return nil }
+            return String(cString: home)
+        }
     }
 
     private static func settings(subsystem: String) -> [String: String] {
