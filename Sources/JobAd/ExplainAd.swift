@@ -17,7 +17,7 @@ public enum ExplainAd {
         // "\r\n" is one Character in Swift, so it is a separator of its own.
         let lines = adText.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
             .map(String.init)
-            .filter { !DiskList.trimmed(Substring($0)).isEmpty }
+            .filter { !TextRules.trimmed($0).isEmpty }
         let (ad, errors) = ClassAd.parse(lines: lines)
         let type = gahpType ?? ad.string("JobVMType") ?? ""
         let outcome: Result<JobDescription, VMGAHPError>

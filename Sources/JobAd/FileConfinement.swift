@@ -120,7 +120,7 @@ struct FileConfinement {
 }
 
 /// Why a job file was refused; the caller attaches the token that fits the file's role.
-struct ConfinementProblem: Error, Equatable {
+struct ConfinementProblem: Error {
     var message: String
     init(_ message: String) { self.message = message }
 }

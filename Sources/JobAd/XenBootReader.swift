@@ -9,7 +9,7 @@ enum XenBootReader {
         guard let raw = try fields.text("VMPARAM_Xen_Kernel", .xenKernelNotFound, maxLength: FileConfinement.maxPathLength) else {
             throw VMGAHPError(.xenNoKernelParam, "the Xen job ad has no VMPARAM_Xen_Kernel")
         }
-        let kernel = DiskList.trimmed(Substring(raw))
+        let kernel = TextRules.trimmed(raw)
         switch kernel.lowercased() {
         case "included":
             guard let bootloader = policy.xenBootloader, FileConfinement.isPlausiblePath(bootloader) else {
@@ -34,7 +34,7 @@ enum XenBootReader {
         }
         var initrdPath: String?
         if let initrd = try fields.text("VMPARAM_Xen_Initrd", .xenInitrdNotFound, maxLength: FileConfinement.maxPathLength),
-           case let name = DiskList.trimmed(Substring(initrd)), !name.isEmpty {
+           case let name = TextRules.trimmed(initrd), !name.isEmpty {
             switch files.resolve(name, kind: "Xen initrd") {
             case .success(let file): initrdPath = file.path
             case .failure(let problem): throw VMGAHPError(.xenInitrdNotFound, problem.message)
@@ -43,7 +43,7 @@ enum XenBootReader {
         guard let rawRoot = try fields.text("VMPARAM_Xen_Root", .xenNoRootDeviceParam, maxLength: 256) else {
             throw VMGAHPError(.xenNoRootDeviceParam, "a Xen job with its own kernel needs VMPARAM_Xen_Root")
         }
-        let root = DiskList.trimmed(Substring(rawRoot))
+        let root = TextRules.trimmed(rawRoot)
         guard isRootDevice(root) else {
             throw VMGAHPError(.xenNoRootDeviceParam,
                 "VMPARAM_Xen_Root \(TextRules.quoted(rawRoot)) is not a root device like /dev/xvda1 (letters, digits and / _ . : = - only)")
@@ -53,7 +53,7 @@ enum XenBootReader {
             guard TextRules.isMarkupSafe(raw) else {
                 throw VMGAHPError(.xenInvalidGuestKernel, "VMPARAM_Xen_Kernel_Params \(TextRules.quoted(raw)) holds one of < > & ' \"")
             }
-            let trimmed = DiskList.trimmed(Substring(raw))
+            let trimmed = TextRules.trimmed(raw)
             parameters = trimmed.isEmpty ? nil : trimmed
         }
         return .kernel(path: kernelPath, initrd: initrdPath, root: root, parameters: parameters)
