@@ -48,15 +48,20 @@ enum XenBootReader {
             throw VMGAHPError(.xenNoRootDeviceParam,
                 "VMPARAM_Xen_Root \(TextRules.quoted(rawRoot)) is not a root device like /dev/xvda1 (letters, digits and / _ . : = - only)")
         }
-        var parameters: String?
-        if let raw = try fields.text("VMPARAM_Xen_Kernel_Params", .xenInvalidGuestKernel, maxLength: maxKernelParameters) {
-            guard TextRules.isMarkupSafe(raw) else {
-                throw VMGAHPError(.xenInvalidGuestKernel, "VMPARAM_Xen_Kernel_Params \(TextRules.quoted(raw)) holds one of < > & ' \"")
-            }
-            let trimmed = TextRules.trimmed(raw)
-            parameters = trimmed.isEmpty ? nil : trimmed
+        return .kernel(path: kernelPath, initrd: initrdPath, root: root, parameters: nil)
+    }
+
+    /// `VMPARAM_Xen_Kernel_Params` into a kernel boot. HTCondor reads them after the disk
+    /// list, so a job with a bad disk list and bad parameters gets the disk token, as there.
+    static func addingParameters(_ fields: AdFields, to boot: JobDescription.XenBoot) throws(VMGAHPError) -> JobDescription.XenBoot {
+        guard case .kernel(let path, let initrd, let root, _) = boot,
+              let raw = try fields.text("VMPARAM_Xen_Kernel_Params", .xenInvalidGuestKernel, maxLength: maxKernelParameters)
+        else { return boot }
+        guard TextRules.isMarkupSafe(raw) else {
+            throw VMGAHPError(.xenInvalidGuestKernel, "VMPARAM_Xen_Kernel_Params \(TextRules.quoted(raw)) holds one of < > & ' \"")
         }
-        return .kernel(path: kernelPath, initrd: initrdPath, root: root, parameters: parameters)
+        let parameters = TextRules.trimmed(raw)
+        return .kernel(path: path, initrd: initrd, root: root, parameters: parameters.isEmpty ? nil : parameters)
     }
 
     /// `/dev/xvda1`, `LABEL=root`, `UUID=...`, `PARTUUID=...`: what the kernel's `root=` takes.
