@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The order HTCondor reads its configuration in:
 /// 1. the file named by `CONDOR_CONFIG` (none at all for `ONLY_ENV`), else the default path;
@@ -91,10 +91,8 @@ enum ConfigLoader {
                 continue
             }
             for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) where !exclusion(name) {
-                let path = (directory as NSString).appendingPathComponent(name)
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue
-                else { continue }
+                let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+                guard FileKind(path) == .other else { continue }
                 try reader.read(file: path)
             }
         }
@@ -120,7 +118,7 @@ enum ConfigLoader {
         for (key, value) in environment.sorted(by: { $0.key < $1.key }) where key.uppercased().hasPrefix(prefix) {
             let name = String(key.dropFirst(prefix.count))
             guard MacroSyntax.isName(name) else { continue }
-            reader.table.define(name, value: value.trimmingCharacters(in: .whitespaces), origin: .environment)
+            reader.table.define(name, value: value.trimmed, origin: .environment)
         }
     }
 }

@@ -75,7 +75,8 @@ public struct HTCondorConfig: Sendable {
     }
 }
 
-extension String {
+extension StringProtocol {
+    /// Without leading and trailing white space (FoundationEssentials has no `trimmingCharacters`).
     var trimmed: String {
         String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
