@@ -153,6 +153,9 @@ struct SplitMix {
         #expect(try value("strcat(A80)", in: ad) == .error)  // too large to write
         #expect(try value("A3 =?= A3", in: ad) == .boolean(true))
         #expect(try value("size(A80[0][1][0])", in: ad) == .integer(2))
+        #expect(ad.evaluate("A80").nodeCount(upTo: 1000) == 1001)
+        #expect(ad.evaluate("A2").nodeCount(upTo: 1000) == 7)
+        #expect(ad.evaluate("A0").nodeCount(upTo: 0) == 1)
         let text = ad.evaluate("A80").oldSyntax
         #expect(text.hasSuffix("..."))
         #expect(text.utf8.count <= ClassAdValue.oldSyntaxLimit + 100)

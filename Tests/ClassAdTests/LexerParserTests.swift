@@ -170,6 +170,8 @@ import Testing
         #expect(ad.integer("JOBVMMEMORY") == 1024)
         #expect(ad.integer("other") == 1024)
         #expect(ad.unparsedOld("jobVMmemory") == "JobVMMemory = 1024")
+        #expect(ad.unparsedOldExpression("OTHER") == "JOBVMMEMORY")
+        #expect(ad.unparsedOldExpression("missing") == nil)
         #expect(ad.contains("OTHER"))
         #expect(!ad.contains("missing"))
         #expect(ad.unparsedOld("missing") == nil)
