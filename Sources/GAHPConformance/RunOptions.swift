@@ -22,13 +22,16 @@ public struct RunOptions: Sendable {
         jobs: Int = 2, timeoutScale: Double = 1
     ) {
         self.gahp = gahp
-        self.features = features
+        self.features = features.union(features.contains { Self.impliesGuests.contains($0) } ? ["guests"] : [])
         self.filter = filter
         self.extraEnvironment = extraEnvironment
         self.extraConfig = extraConfig
         self.jobs = jobs
         self.timeoutScale = timeoutScale
     }
+
+    /// Flavours that can really start VMs, so cases that `require guests` may run.
+    public static let impliesGuests: Set<String> = ["fake-driver", "libvirt-test"]
 
     /// The configuration every case starts from: enough for a gahp to start in server
     /// mode (`VM_MEMORY` must be > 0) and to log beside, not inside, the working directory.
