@@ -43,27 +43,34 @@ public struct SuiteRunner: Sendable {
                 found.append(CaseFile(path: absolute, root: root, name: Self.name(of: absolute, under: root)))
                 continue
             }
+            let root = Self.casesRoot(startingAt: absolute) ?? absolute
             let enumerator = FileManager.default.enumerator(atPath: absolute)
             while let relative = enumerator?.nextObject() as? String {
                 guard relative.hasSuffix("." + Self.fileExtension) else { continue }
                 let file = absolute + "/" + relative
-                found.append(CaseFile(path: file, root: absolute, name: Self.name(of: file, under: absolute)))
+                found.append(CaseFile(path: file, root: root, name: Self.name(of: file, under: root)))
             }
         }
         let filtered = options.filter.map { filter in found.filter { $0.name.contains(filter) } } ?? found
         return filtered.sorted { $0.name < $1.name }
     }
 
-    /// A single case file's root is the nearest ancestor holding a `README.md` (the cases
-    /// folder), else its grandparent, so `topic/name` stays the same as in a full run.
+    /// A single case file's root: the cases folder above it, else its grandparent.
     private static func casesRoot(containing file: String) -> String {
-        var directory = (file as NSString).deletingLastPathComponent
-        let grandparent = (directory as NSString).deletingLastPathComponent
-        while directory != "/" && !directory.isEmpty {
-            if FileManager.default.fileExists(atPath: directory + "/README.md") { return directory }
-            directory = (directory as NSString).deletingLastPathComponent
+        let directory = (file as NSString).deletingLastPathComponent
+        return casesRoot(startingAt: directory) ?? (directory as NSString).deletingLastPathComponent
+    }
+
+    /// The nearest folder from `directory` upwards that holds the format's `README.md` (the
+    /// cases folder), so names and `send-file` paths are the same whether one topic or the
+    /// whole suite is run.
+    private static func casesRoot(startingAt directory: String) -> String? {
+        var candidate = directory
+        while candidate != "/" && !candidate.isEmpty {
+            if FileManager.default.fileExists(atPath: candidate + "/README.md") { return candidate }
+            candidate = (candidate as NSString).deletingLastPathComponent
         }
-        return grandparent
+        return nil
     }
 
     private static func name(of file: String, under root: String) -> String {
