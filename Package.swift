@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "ClassAd", swiftSettings: strict),
 
         // MARK: host integration
-        .target(name: "HTCondorConfig", swiftSettings: strict),
+        .target(name: "HTCondorConfig", dependencies: ["VMCore"], swiftSettings: strict),
         .target(
             name: "GAHPLogging",
             dependencies: [.product(name: "Logging", package: "swift-log")],
@@ -42,7 +42,7 @@ let package = Package(
         // MARK: the protocol engine
         .target(
             name: "GAHPServer",
-            dependencies: ["GAHPWire", "VMCore", "JobAd", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["GAHPWire", "VMCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
 
         // MARK: hypervisor drivers
@@ -98,7 +98,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "GAHPWireTests", dependencies: ["GAHPWire"], swiftSettings: strict),
         .testTarget(name: "ClassAdTests", dependencies: ["ClassAd", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "HTCondorConfigTests", dependencies: ["HTCondorConfig", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "HTCondorConfigTests", dependencies: ["HTCondorConfig", "VMCore", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "GAHPLoggingTests",
             dependencies: ["GAHPLogging", "TestSupport", .product(name: "Logging", package: "swift-log")],
@@ -106,7 +107,10 @@ let package = Package(
         .testTarget(name: "JobAdTests", dependencies: ["JobAd", "ClassAd", "VMCore", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "GAHPServerTests",
-            dependencies: ["GAHPServer", "GAHPWire", "VMCore", "FakeDriver", "TestSupport"],
+            dependencies: [
+                "GAHPServer", "GAHPWire", "VMCore", "FakeDriver", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "LibvirtDriverTests",

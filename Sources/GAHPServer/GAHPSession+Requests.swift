@@ -1,0 +1,218 @@
+import Dispatch
+import GAHPWire
+import VMCore
+
+extension GAHPSession {
+    /// Validates a VM request, answers `S` or `E`, and queues its work behind the VM's
+    /// earlier requests.
+    func accept(_ operation: VMOperation, requestArgument: String, target: String) {
+        guard let requestID = GAHPArguments.positiveDecimal(requestArgument) else {
+            logger.info("Bad request id '\(requestArgument)'")
+            output.send("E")
+            return
+        }
+        let vmID: Int
+        if operation == .start {
+            guard configuration.supportedTypes.contains(target.lowercased()) else {
+                logger.info("VM type '\(target)' is not supported")
+                output.send("E")
+                return
+            }
+            vmID = 0
+        } else {
+            guard let id = GAHPArguments.positiveDecimal(target) else {
+                logger.info("Bad vm id '\(target)'")
+                output.send("E")
+                return
+            }
+            vmID = id
+        }
+        state.withLock { state in
+            guard !state.closing, !state.pending.contains(requestID) else {
+                logger.info("Request id \(requestID) is still pending")
+                output.send("E")
+                return
+            }
+            state.pending.insert(requestID)
+            output.send("S")
+            let entry: VMEntry
+            if operation == .start {
+                entry = VMEntry(id: state.nextVMID)
+                state.nextVMID += 1
+                state.vms[entry.id] = entry
+                let ad = state.ad
+                entry.tail = Task { await self.start(entry, requestID: requestID, type: target, ad: ad) }
+                return
+            }
+            guard let known = state.vms[vmID] else {
+                // The starter's contract: an unknown VM is a stopped VM.
+                let result =
+                    operation == .status
+                    ? ResultLine(requestID: requestID, fields: ["STATUS=Stopped"])
+                    : ResultLine(requestID: requestID, succeeded: false, value: VMGAHPError.Code.vmNotFound.rawValue)
+                if state.enqueue(result) { output.send("R") }
+                return
+            }
+            entry = known
+            let previous = entry.tail
+            entry.tail = Task {
+                await previous?.value
+                let result = await self.perform(operation, on: entry, requestID: requestID)
+                self.complete(result)
+            }
+        }
+    }
+
+    func complete(_ result: ResultLine) {
+        state.withLock { state in
+            if state.enqueue(result) { output.send("R") }
+        }
+    }
+
+    private func failure(_ requestID: Int, _ error: any Error, _ what: String) -> ResultLine {
+        let gahpError = (error as? VMGAHPError) ?? VMGAHPError(.internal, String(describing: error))
+        logger.warning("\(what) failed: \(String(gahpError.description.prefix(WireLimits.maxMessageBytes)))")
+        return ResultLine(requestID: requestID, succeeded: false, value: gahpError.resultText)
+    }
+
+    private func timedOut(_ requestID: Int, _ what: String) -> ResultLine {
+        logger.error("\(what) did not finish within \(configuration.requestTimeout); reporting failure")
+        return ResultLine(requestID: requestID, succeeded: false, value: VMGAHPError.Code.internal.rawValue)
+    }
+
+    private func start(_ entry: VMEntry, requestID: Int, type: String, ad: [String]?) async {
+        let what = "START of VM \(entry.id) (request \(requestID))"
+        let job: JobDescription
+        do {
+            job = try configuration.describeJob(ad, type)
+        } catch {
+            forget(entry)
+            complete(failure(requestID, error, what))
+            return
+        }
+        state.withLock { _ in entry.job = job }
+        let driver = self.driver
+        let logger = self.logger
+        let outcome = await withDeadline(
+            configuration.requestTimeout,
+            late: { result in
+                // Reported as failed already: nothing the starter was told about may keep running.
+                if case .success(let machine) = result {
+                    logger.warning("\(what) finished after its deadline; destroying \(machine.name)")
+                    Task { await machine.tearDown() }
+                }
+            },
+            { try await driver.start(job) })
+        switch outcome {
+        case .timedOut:
+            complete(timedOut(requestID, what))
+        case .finished(.failure(let error)):
+            forget(entry)
+            complete(failure(requestID, error, what))
+        case .finished(.success(let machine)):
+            let closing = state.withLock { state -> Bool in
+                entry.machine = machine
+                entry.cpu = CPUUtilizationTracker()
+                return state.closing
+            }
+            if closing {
+                await machine.tearDown()
+                return
+            }
+            logger.info("\(what) created \(machine.name)")
+            complete(ResultLine(requestID: requestID, succeeded: true, value: String(entry.id)))
+        }
+    }
+
+    private func forget(_ entry: VMEntry) {
+        state.withLock { state in
+            if state.vms[entry.id] === entry { state.vms[entry.id] = nil }
+        }
+    }
+
+    private func perform(_ operation: VMOperation, on entry: VMEntry, requestID: Int) async -> ResultLine {
+        let what = "\(operation) of VM \(entry.id) (request \(requestID))"
+        let (machine, job) = state.withLock { _ in (entry.machine, entry.job) }
+        guard let machine else {
+            return operation == .status
+                ? ResultLine(requestID: requestID, fields: ["STATUS=Stopped"])
+                : ResultLine(requestID: requestID, succeeded: false, value: VMGAHPError.Code.vmNotFound.rawValue)
+        }
+        if operation == .checkpoint, job?.checkpoint != true {
+            return ResultLine(
+                requestID: requestID, succeeded: false, value: VMGAHPError.Code.noSupportCheckpoint.rawValue)
+        }
+        let outcome = await withDeadline(configuration.requestTimeout) { () async throws -> VMStatusReport? in
+            switch operation {
+            case .start: return nil
+            case .stop: try await machine.stop()
+            case .suspend: try await machine.suspend()
+            case .softSuspend: try await machine.softSuspend()
+            case .resume: try await machine.resume()
+            case .checkpoint: try await machine.checkpoint()
+            case .status: return try await machine.status()
+            case .getpid: return VMStatusReport(state: .running, pid: try await machine.pid())
+            }
+            return nil
+        }
+        switch outcome {
+        case .timedOut:
+            return timedOut(requestID, what)
+        case .finished(.failure(let error)):
+            return failure(requestID, error, what)
+        case .finished(.success(let report)):
+            switch operation {
+            case .status:
+                guard let report else { return ResultLine(requestID: requestID, fields: ["STATUS=Stopped"]) }
+                let utilization = state.withLock { _ -> Double? in
+                    guard report.state == .running, let cpuTime = report.cpuTime else { return nil }
+                    return entry.cpu.sample(cpuTime: cpuTime, vcpus: report.vcpus ?? job?.vcpus ?? 1)
+                }
+                return ResultLine(requestID: requestID, fields: report.wireFields(cpuUtilization: utilization))
+            case .getpid:
+                return ResultLine(requestID: requestID, succeeded: true, value: String(report?.pid ?? 0))
+            case .stop:
+                // As in HTCondor, a stopped VM is forgotten: its next STATUS is `Stopped`.
+                forget(entry)
+                return ResultLine(requestID: requestID, succeeded: true, value: "")
+            default:
+                return ResultLine(requestID: requestID, succeeded: true, value: "")
+            }
+        }
+    }
+
+    /// Leaves no VM running: waits (bounded) for each VM's queued requests, then tears it
+    /// down. Called on `QUIT`, end of input and termination signals.
+    public func shutdown() async {
+        let entries = state.withLock { state -> [VMEntry] in
+            state.closing = true
+            return Array(state.vms.values)
+        }
+        let timeout = configuration.teardownTimeout
+        let driver = self.driver
+        let logger = self.logger
+        await withTaskGroup(of: Void.self) { group in
+            for entry in entries {
+                group.addTask {
+                    let tail = self.state.withLock { _ in entry.tail }
+                    if let tail, case .timedOut = await withDeadline(timeout, { await tail.value }) {
+                        logger.warning("VM \(entry.id) still has a request running at teardown")
+                    }
+                    let (machine, job) = self.state.withLock { _ in (entry.machine, entry.job) }
+                    let outcome: DeadlineOutcome<Void>
+                    if let machine {
+                        outcome = await withDeadline(timeout) { await machine.tearDown() }
+                    } else if let job {
+                        // A START may still be creating it: destroy by name, as HTCondor does.
+                        outcome = await withDeadline(timeout) { try await driver.destroy(name: job.name) }
+                    } else {
+                        return
+                    }
+                    if case .timedOut = outcome {
+                        logger.error("Teardown of VM \(entry.id) did not finish within \(timeout)")
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import CLibvirt
+import Foundation
+
+/// Process-wide libvirt set-up, done exactly once before the first connection opens.
+///
+/// libvirt wants an event loop registered before any `virConnectOpen` (keepalive, close
+/// callbacks and domain events all depend on it) and, once registered, the loop must be
+/// run or keepalive drops connections. The loop blocks in `poll`, so it gets a thread of
+/// its own rather than a slot in Swift's cooperative pool.
+enum LibvirtRuntime {
+    /// Swift initialises a static `let` once, thread-safely, on first use.
+    private static let initialised: Bool = {
+        _ = virInitialize()
+        // libvirt's default handler prints every error to stderr; errors are read from
+        // the thread-local slot instead (LibvirtError.takeLast).
+        virSetErrorFunc(nil) { _, _ in }
+        guard virEventRegisterDefaultImpl() == 0 else { return false }
+        let loop = Thread {
+            while true { _ = virEventRunDefaultImpl() }
+        }
+        loop.name = "libvirt-events"
+        loop.start()
+        return true
+    }()
+
+    static func ensure() {
+        _ = initialised
+    }
+
+    /// The version of the libvirt library linked in (major × 1,000,000 + minor × 1,000 + release).
+    static var libraryVersion: UInt {
+        ensure()
+        var version: UInt = 0
+        var type: UInt = 0
+        return virGetVersion(&version, nil, &type) == 0 ? version : 0
+    }
+}

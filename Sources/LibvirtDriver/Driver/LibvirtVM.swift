@@ -1,0 +1,291 @@
+import CLibvirt
+import Foundation
+import Logging
+import Synchronization
+import VMCore
+
+/// One job's domain.
+///
+/// The phase is what the gahp knows without asking libvirt: lifecycle events move it to
+/// `.stopped` the moment a guest powers itself off or crashes, and a hard-suspended
+/// (saved) guest, which libvirt no longer lists, stays `.saved` rather than looking
+/// stopped, so the starter does not end a suspended job.
+final class LibvirtVM: VirtualMachine {
+    enum Phase: Sendable, Equatable {
+        case running, paused, saved, stopped
+    }
+
+    struct State: Sendable {
+        var phase: Phase = .running
+        /// The saved image is a checkpoint (with its timestamp), not a plain suspend file.
+        var checkpointed = false
+    }
+
+    let name: String
+    let job: JobDescription
+    private let driver: LibvirtDriver
+    private let files: CheckpointFiles
+    private let box: StateBox
+    private let token: DomainEvents.Token
+
+    /// Shared with the event handler, which must not keep the VM alive.
+    final class StateBox: Sendable {
+        let state = Mutex(State())
+    }
+
+    init(job: JobDescription, driver: LibvirtDriver) {
+        let box = StateBox()
+        let logger = driver.logger
+        let name = job.name
+        self.name = name
+        self.job = job
+        self.driver = driver
+        self.files = CheckpointFiles(workingDirectory: job.workingDirectory)
+        self.box = box
+        self.token = driver.events.observe(name) { event in
+            if event.isCrash { logger.error("\(name): the guest crashed (libvirt event \(event.event)/\(event.detail))") }
+            guard event.isStopped, !event.isSave else { return }
+            box.state.withLock { state in
+                if state.phase == .running || state.phase == .paused {
+                    state.phase = .stopped
+                    logger.info("\(name): the domain stopped by itself (libvirt detail \(event.detail))")
+                }
+            }
+        }
+    }
+
+    deinit { driver.events.cancel(token) }
+
+    private var phase: Phase { box.state.withLock { $0.phase } }
+    private func set(_ phase: Phase, checkpointed: Bool = false) {
+        box.state.withLock {
+            $0.phase = phase
+            $0.checkpointed = checkpointed
+        }
+    }
+
+    /// Xen HVM guests may only be saved when the admin allows it (HTCondor's rule).
+    private var saveForbidden: Bool { job.xen == .hvm && !driver.policy.xenAllowHardwareVTSuspend }
+
+    // MARK: VirtualMachine
+
+    func stop() async throws {
+        switch phase {
+        case .stopped:
+            return
+        case .saved:
+            if !box.state.withLock({ $0.checkpointed }) { try? FileManager.default.removeItem(atPath: files.memory) }
+            set(.stopped)
+            return
+        case .running, .paused:
+            break
+        }
+        let name = self.name
+        do {
+            try await driver.call(.stop) { conn in
+                try conn.withDomain(name) { (d) throws(LibvirtError) in
+                    // A paused guest cannot see the ACPI button.
+                    if try Libvirt.info(d).isPaused { try Libvirt.unpause(d) }
+                    try Libvirt.shutdown(d)
+                }
+            }
+        } catch where error.code == .vmNotFound {
+            set(.stopped)
+            return
+        } catch {
+            driver.logger.info("\(name): ACPI shutdown request failed (\(error)); destroying")
+        }
+        if await !waitUntilGone(within: driver.settings.stopGrace) {
+            driver.logger.info("\(name): still running \(driver.settings.stopGrace) after the shutdown request; destroying")
+            try await destroyDomain()
+        }
+        set(.stopped)
+    }
+
+    func suspend() async throws {
+        switch phase {
+        case .saved: return
+        case .stopped: throw VMGAHPError(.invalidOperation, "\(name) is not running")
+        case .running, .paused: break
+        }
+        if saveForbidden { throw VMGAHPError(.noSupportSuspend, "Xen HVM guests may not be suspended (XEN_ALLOW_HARDWARE_VT_SUSPEND)") }
+        try await save(.suspend)
+        set(.saved)
+    }
+
+    func softSuspend() async throws {
+        switch phase {
+        case .paused: return
+        case .saved, .stopped: throw VMGAHPError(.invalidOperation, "\(name) is not running")
+        case .running: break
+        }
+        let name = self.name
+        try await driver.call(.softSuspend) { conn in
+            try conn.withDomain(name) { (d) throws(LibvirtError) in try Libvirt.pause(d) }
+        }
+        set(.paused)
+    }
+
+    func resume() async throws {
+        let name = self.name
+        switch phase {
+        case .running:
+            return
+        case .stopped:
+            throw VMGAHPError(.invalidOperation, "\(name) is not suspended")
+        case .paused:
+            try await driver.call(.resume) { conn in
+                try conn.withDomain(name) { (d) throws(LibvirtError) in try Libvirt.unpause(d) }
+            }
+        case .saved:
+            let path = files.memory
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw VMGAHPError(.invalidSuspendFile, "\(path) is missing or unreadable")
+            }
+            try await driver.call(.resume) { conn in
+                try conn.with { (c) throws(LibvirtError) in try Libvirt.restore(c, from: path, xml: nil) }
+            }
+            // The guest runs on, so its disks will no longer match the saved memory.
+            files.removeAll()
+        }
+        set(.running)
+    }
+
+    func checkpoint() async throws {
+        guard job.checkpoint else { throw VMGAHPError(.noSupportCheckpoint, "the job does not allow checkpoints (JobVMCheckpoint)") }
+        if saveForbidden { throw VMGAHPError(.noSupportCheckpoint, "Xen HVM guests may not be checkpointed (XEN_ALLOW_HARDWARE_VT_SUSPEND)") }
+        switch phase {
+        case .stopped: throw VMGAHPError(.invalidOperation, "\(name) is not running")
+        case .saved: break
+        case .running, .paused: try await save(.checkpoint)
+        }
+        do {
+            try files.seal(disks: job.disks)
+        } catch {
+            throw VMGAHPError(.cannotCreateCheckpointFiles, "writing \(files.timestamp): \(error)")
+        }
+        set(.saved, checkpointed: true)
+    }
+
+    func status() async throws -> VMStatusReport {
+        switch phase {
+        case .saved: return VMStatusReport(state: .suspended)
+        case .stopped: return .stopped
+        case .running, .paused: break
+        }
+        let name = self.name
+        let wantsNetwork = job.networking != nil
+        let sample: DomainSample
+        do {
+            sample = try await driver.call(.status) { conn in
+                try conn.withDomain(name) { (d) throws(LibvirtError) in try DomainSample.read(d, network: wantsNetwork) }
+            }
+        } catch where error.code == .vmNotFound {
+            markGone()
+            return .stopped
+        }
+        if sample.info.isPaused { return VMStatusReport(state: .suspended) }
+        guard sample.info.isRunning else {
+            markGone()
+            return .stopped
+        }
+        return VMStatusReport(
+            state: .running, cpuTime: Double(sample.info.cpuTimeNanoseconds) / 1e9, vcpus: sample.info.vcpus,
+            memoryKiB: sample.info.memoryKiB, maxMemoryKiB: sample.info.maxMemoryKiB,
+            pid: QEMUProcess.pid(domain: name, uri: driver.settings.uri), mac: sample.mac, ip: sample.ip)
+    }
+
+    func pid() async throws -> Int {
+        switch phase {
+        case .running, .paused: return QEMUProcess.pid(domain: name, uri: driver.settings.uri) ?? 0
+        case .saved, .stopped: return 0
+        }
+    }
+
+    func tearDown() async {
+        guard phase == .running || phase == .paused else { return }
+        do {
+            try await destroyDomain()
+        } catch {
+            driver.logger.error("\(name): could not destroy the domain at teardown: \(error)")
+        }
+        set(.stopped)
+    }
+
+    // MARK: internals
+
+    private func markGone() {
+        box.state.withLock { if $0.phase == .running || $0.phase == .paused { $0.phase = .stopped } }
+    }
+
+    /// Saves the guest's memory to `xen.mem.ckpt`; the domain is gone afterwards.
+    private func save(_ operation: DriverOperation) async throws(VMGAHPError) {
+        let name = self.name
+        let path = files.memory
+        files.removeAll()
+        try await driver.call(operation) { conn in
+            try conn.withDomain(name) { (d) throws(LibvirtError) in
+                if try Libvirt.info(d).isPaused { try Libvirt.unpause(d) }
+                try Libvirt.save(d, to: path)
+            }
+        }
+    }
+
+    private func destroyDomain() async throws(VMGAHPError) {
+        let name = self.name
+        do {
+            try await driver.call(.stop) { conn in
+                try conn.withDomain(name) { (d) throws(LibvirtError) in try Libvirt.destroy(d) }
+            }
+        } catch where error.code == .vmNotFound {
+            return
+        }
+        // virDomainDestroy returns once QEMU is signalled; wait briefly for the event.
+        _ = await waitUntilGone(within: .seconds(10))
+    }
+
+    private func waitUntilGone(within limit: Duration) async -> Bool {
+        let name = self.name
+        let driver = self.driver
+        return await driver.events.waitUntilGone(name, within: limit) {
+            do {
+                let info = try await driver.call(.status) { conn in
+                    try conn.withDomain(name) { (d) throws(LibvirtError) in try Libvirt.info(d) }
+                }
+                return !(info.isRunning || info.isPaused)
+            } catch {
+                return (error as? VMGAHPError)?.code == .vmNotFound
+            }
+        }
+    }
+}
+
+/// One STATUS worth of facts, read in a single blocking call.
+struct DomainSample: Sendable {
+    var info: DomainInfo
+    var mac: String?
+    var ip: String?
+
+    static func read(_ dom: OpaquePointer, network: Bool) throws(LibvirtError) -> DomainSample {
+        var sample = DomainSample(info: try Libvirt.info(dom))
+        guard network, sample.info.isRunning else { return sample }
+        if let xml = try? Libvirt.xml(dom) { sample.mac = firstMAC(in: xml) }
+        for source in [VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_ARP] {
+            guard let ifaces = try? Libvirt.addresses(dom, source: source) else { continue }
+            let match = ifaces.first { sample.mac == nil || $0.mac?.lowercased() == sample.mac }
+            if let ip = match?.ips.first {
+                sample.ip = ip
+                break
+            }
+        }
+        return sample
+    }
+
+    /// The first `<mac address='...'/>` of libvirt's own (machine-written) domain XML.
+    static func firstMAC(in xml: String) -> String? {
+        guard let range = xml.range(of: "<mac address='") else { return nil }
+        let rest = xml[range.upperBound...]
+        guard let end = rest.firstIndex(of: "'") else { return nil }
+        return String(rest[..<end]).lowercased()
+    }
+}

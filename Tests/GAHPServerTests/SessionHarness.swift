@@ -1,0 +1,106 @@
+import FakeDriver
+import GAHPServer
+import GAHPWire
+import Logging
+import Synchronization
+import VMCore
+
+/// A session wired to the fake driver, with its output captured line by line.
+final class SessionHarness: Sendable {
+    let driver: FakeDriver
+    let session: GAHPSession
+    private let written = LineLog()
+
+    init(
+        behaviour: FakeBehaviour = FakeBehaviour(), timeout: Duration = .seconds(30),
+        teardownTimeout: Duration = .seconds(5), describe: SessionConfiguration.JobDescriber? = nil
+    ) {
+        let policy = HostPolicy(maxMemoryMiB: 4096, hostCPUs: 4)
+        driver = FakeDriver(behaviour: behaviour, policy: policy)
+        let written = self.written
+        let output = ProtocolOutput(sink: { text in
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+            written.state.withLock { $0.lines += lines }
+            return true
+        })
+        let configuration = SessionConfiguration(
+            vmType: "kvm", supportedTypes: ["xen", "kvm"], requestTimeout: timeout, teardownTimeout: teardownTimeout,
+            describeJob: describe ?? SessionHarness.simpleJob)
+        session = GAHPSession(configuration: configuration, driver: driver, output: output, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    /// A describer that accepts any ad with a `Name = "..."` line and refuses a missing ad as HTCondor does.
+    static let simpleJob: SessionConfiguration.JobDescriber = { ad, type in
+        guard let ad else { throw VMGAHPError(.noJobClassAdInfo, "no job ad") }
+        let name = ad.first { $0.hasPrefix("Name = ") }.map { String($0.dropFirst(8).dropLast()) } ?? "vm"
+        return JobDescription(
+            vmType: type, name: name, workingDirectory: "/tmp", memoryMiB: 64, vcpus: 1,
+            checkpoint: ad.contains("JobVMCheckpoint = true"))
+    }
+
+    @discardableResult
+    func send(_ text: String) -> GAHPSession.Disposition {
+        session.receive(LineFramer.Line(bytes: Array(text.utf8)))
+    }
+
+    /// Sends a request and returns its immediate reply.
+    func request(_ text: String) async -> String? {
+        send(text)
+        return await next()
+    }
+
+    /// The next line written, or nil if none comes within `timeout`.
+    func next(timeout: Duration = .seconds(10)) async -> String? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            let line = written.state.withLock { state -> String? in
+                guard state.cursor < state.lines.count else { return nil }
+                defer { state.cursor += 1 }
+                return state.lines[state.cursor]
+            }
+            if let line { return line }
+            if clock.now >= deadline { return nil }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    /// Lines written but not read yet.
+    var unread: [String] {
+        written.state.withLock { Array($0.lines[$0.cursor...]) }
+    }
+
+    /// Waits for `R`, then returns the result lines of one RESULTS.
+    func results() async -> [String] {
+        var line = await next()
+        while line == "R" { line = await request("RESULTS") }
+        guard let header = line, header.hasPrefix("S ") else { return ["unexpected: \(line ?? "nothing")"] }
+        var out: [String] = []
+        for _ in 0..<(Int(header.dropFirst(2)) ?? 0) {
+            out.append(await next() ?? "missing")
+        }
+        return out
+    }
+
+    /// Sends a job ad block.
+    func sendAd(_ lines: [String]) async -> [String?] {
+        var replies = [await request("CLASSAD")]
+        for line in lines { send(line) }
+        replies.append(await request("CLASSAD_END"))
+        return replies
+    }
+
+    /// Starts a VM from a minimal ad and returns its id.
+    func startVM(request id: Int, name: String = "alice_1.0", checkpoint: Bool = false) async -> String? {
+        _ = await sendAd(["Name = \"\(name)\"", "JobVMCheckpoint = \(checkpoint)"])
+        guard await request("CONDOR_VM_START \(id) kvm") == "S" else { return nil }
+        let results = await results()
+        guard results.count == 1, results[0].hasPrefix("\(id) 0 ") else { return nil }
+        return String(results[0].dropFirst("\(id) 0 ".count))
+    }
+}
+
+/// Lines written by the session, and how far the test has read.
+final class LineLog: Sendable {
+    let state = Mutex<(lines: [String], cursor: Int)>(([], 0))
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+import VMCore
+
+@testable import LibvirtDriver
+
+/// Every operation against libvirt's test driver (no daemon).
+@Suite struct LifecycleTests {
+    @Test(arguments: ["kvm", "xen"])
+    func fullLifecycle(vmType: String) async throws {
+        let directory = try JobDirectory()
+        let driver = TestHost.driver(vmType)
+        var job = directory.job(vmType)
+        job.checkpoint = true
+        let vm = try await driver.start(job)
+        let files = CheckpointFiles(workingDirectory: directory.path)
+
+        let running = try await vm.status()
+        #expect(running.state == .running)
+        #expect(running.memoryKiB == 64 * 1024)
+        #expect(running.vcpus == 1)
+        #expect(running.cpuTime != nil)
+        #expect(try await vm.pid() == 0, "the test driver has no host process")
+
+        try await vm.softSuspend()
+        #expect(try await vm.status().state == .suspended)
+        try await vm.resume()
+        #expect(try await vm.status().state == .running)
+
+        try await vm.suspend()
+        #expect(try await vm.status().state == .suspended, "a saved guest is suspended, not stopped")
+        #expect(files.hasMemoryImage)
+        try await vm.resume()
+        #expect(try await vm.status().state == .running)
+        #expect(!files.hasMemoryImage, "the suspend file is consumed by the restore")
+
+        try await vm.checkpoint()
+        #expect(try await vm.status().state == .suspended)
+        #expect(FileManager.default.fileExists(atPath: files.timestamp))
+        #expect(files.isRestorable(disks: job.disks))
+        try await vm.resume()
+        #expect(try await vm.status().state == .running)
+
+        try await vm.stop()
+        #expect(try await vm.status().state == .stopped)
+        let name = job.name
+        await #expect(throws: VMGAHPError.self, "the domain is gone") {
+            try await driver.call(.status) { conn in
+                try conn.withDomain(name) { (d) throws(LibvirtError) in try Libvirt.info(d) }
+            }
+        }
+        try await vm.stop()
+    }
+
+    @Test func startRestoresAValidCheckpointInANewDriver() async throws {
+        let directory = try JobDirectory()
+        var job = directory.job()
+        job.checkpoint = true
+        let first = try await TestHost.driver().start(job)
+        try await first.checkpoint()
+        #expect(try await first.status().state == .suspended)
+
+        let second = try await TestHost.driver().start(job)
+        #expect(try await second.status().state == .running)
+        #expect(!CheckpointFiles(workingDirectory: directory.path).hasMemoryImage, "the checkpoint was consumed")
+        await second.tearDown()
+        #expect(try await second.status().state == .stopped)
+    }
+
+    @Test func aCheckpointWhoseDisksChangedIsNotRestored() async throws {
+        let directory = try JobDirectory()
+        var job = directory.job()
+        job.checkpoint = true
+        let first = try await TestHost.driver().start(job)
+        try await first.checkpoint()
+        // The disk was written after the checkpoint.
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(100)], ofItemAtPath: job.disks[0].path)
+        let files = CheckpointFiles(workingDirectory: directory.path)
+        #expect(!files.isRestorable(disks: job.disks))
+        let second = try await TestHost.driver().start(job)
+        #expect(try await second.status().state == .running)
+        #expect(!files.hasMemoryImage, "the stale checkpoint is removed")
+        await second.tearDown()
+    }
+
+    @Test func checkpointNeedsTheJobsPermission() async throws {
+        let directory = try JobDirectory()
+        let vm = try await TestHost.driver().start(directory.job())
+        await #expect(throws: VMGAHPError(.noSupportCheckpoint, "the job does not allow checkpoints (JobVMCheckpoint)")) {
+            try await vm.checkpoint()
+        }
+        #expect(try await vm.status().state == .running)
+        await vm.tearDown()
+    }
+
+    @Test func operationsOnAStoppedVMAreInvalid() async throws {
+        let directory = try JobDirectory()
+        let vm = try await TestHost.driver().start(directory.job())
+        try await vm.stop()
+        for op in [vm.resume, vm.softSuspend, vm.suspend] {
+            await #expect { try await op() } throws: { ($0 as? VMGAHPError)?.code == .invalidOperation }
+        }
+    }
+
+    @Test func killModeDestroysByNameAndIgnoresUnknownNames() async throws {
+        let directory = try JobDirectory()
+        let driver = TestHost.driver()
+        let job = directory.job()
+        let vm = try await driver.start(job)
+        try await TestHost.driver().destroy(name: job.name)
+        #expect(try await vm.status().state == .stopped)
+        try await driver.destroy(name: TestHost.uniqueName("nobody"))
+    }
+
+    @Test func explainShowsTheDomainXML() throws {
+        let directory = try JobDirectory()
+        let job = directory.job()
+        let xml = try #require(try TestHost.driver(settings: ["VM_LIBVIRT_DOMAIN_TYPE": "qemu"]).explain(job))
+        #expect(xml.hasPrefix("<domain type='qemu'>"))
+        #expect(xml.contains("<name>\(job.name)</name>"))
+        #expect(xml.contains(LibvirtSettings.consoleLogName))
+    }
+
+    @Test func probePrunesNetworkingTypesThatCannotWork() async throws {
+        let policy = HostPolicy(
+            maxMemoryMiB: 1024, networkingEnabled: true, networkingTypes: [.nat, .bridge, .user], bridgeInterface: "lo")
+        let kvm = try await TestHost.driver(policy: policy).probe()
+        // The test driver has an active network named `default`; `lo` exists everywhere.
+        #expect(kvm.networkingTypes == [.nat, .bridge, .user])
+        var missingBridge = policy
+        missingBridge.bridgeInterface = "nosuchbr\(UInt16.random(in: 0...999))"
+        #expect(try await TestHost.driver("xen", policy: missingBridge).probe().networkingTypes == [.nat])
+    }
+}

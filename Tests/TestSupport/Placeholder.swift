@@ -1,2 +1,0 @@
-// Shared helpers for tests.
-enum TestSupportPlaceholder {}
