@@ -27,7 +27,12 @@ final class GahpProcess: @unchecked Sendable {
 
     /// Starts `argv` (resolved through PATH when it has no `/`) in `directory`.
     init(argv: [String], environment: [String], directory: String) throws(RunnerError) {
-        guard let program = argv.first else { throw RunnerError("empty gahp command line") }
+        guard var program = argv.first else { throw RunnerError("empty gahp command line") }
+        // The child starts in the case's directory, so a relative path must be made absolute here.
+        if program.contains("/") && !program.hasPrefix("/") {
+            program = FileManager.default.currentDirectoryPath + "/" + program
+        }
+        let argv = [program] + argv.dropFirst()
         // Cases run in parallel: hold the lock from pipe creation to spawn so that no other
         // child inherits these descriptors before they are marked close-on-exec.
         spawnLock.lock()
