@@ -6,7 +6,7 @@ final class CaseExecution {
     private let options: RunOptions
     private let casesRoot: String
     private var variables = Variables()
-    private var process: GahpProcess?
+    private var process: SpawnedGahp?
     private var monitor: ProtocolMonitor
     /// Non-`R` lines already read but not yet matched (or results gathered by `collect-results`).
     private var queued: [LineCollector.Line] = []
@@ -112,7 +112,7 @@ final class CaseExecution {
         for (name, value) in transcript.setup.environment { apply(name, try value.map { text throws(TranscriptError) in try variables.expand(text) }) }
 
         let arguments = try ShellWords.split(variables.expand(transcript.setup.arguments ?? "-f -M 3"))
-        let started = try GahpProcess(
+        let started = try SpawnedGahp(
             argv: options.gahp + arguments, environment: environment.map { "\($0.0)=\($0.1)" }, directory: workdir)
         process = started
         variables["pid"] = String(started.pid)
@@ -146,7 +146,7 @@ final class CaseExecution {
         return deadline
     }
 
-    private func running() throws -> GahpProcess {
+    private func running() throws -> SpawnedGahp {
         guard let process else { throw Failure(message: "no gahp running") }
         return process
     }

@@ -5,7 +5,7 @@ import Foundation
 /// The child is reaped in two phases (`waitid` with `WNOWAIT`, then `waitpid` under the
 /// lock) so that `kill` can never hit a recycled pid: as long as `exitStatus` is nil the
 /// pid still belongs to our child (running or zombie).
-final class GahpProcess: @unchecked Sendable {
+final class SpawnedGahp: @unchecked Sendable {
     enum Termination: Equatable, CustomStringConvertible {
         case exited(Int32)
         case signalled(Int32)
