@@ -43,6 +43,12 @@ final class InputWriter: @unchecked Sendable {
     }
 
     private func run() {
+        // A gahp that exits while we write must give EPIPE, not kill the runner: SIGPIPE for a
+        // pipe write goes to the writing thread, so blocking it here is enough and local.
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &blocked, nil)
         while true {
             condition.lock()
             while chunks.isEmpty && !closeRequested && !cancelled { condition.wait() }

@@ -45,7 +45,6 @@ struct GahpConformance: ParsableCommand {
     }
 
     func run() throws {
-        signal(SIGPIPE, SIG_IGN)
         let words: [String]
         do {
             words = try ShellWords.split(gahp)

@@ -71,6 +71,21 @@ struct SuiteTests {
         #expect(lines.first?.contains("cannot start /nonexistent/gahp") == true)
     }
 
+    @Test func writingToAGahpThatExitedDoesNotKillTheRunner() throws {
+        let folder = try TemporaryDirectory(prefix: "conformance-epipe")
+        try folder.write("README.md", "cases root")
+        try folder.write("runner/epipe.gahp", """
+            covers §2.1.5
+            args -f -M 2
+            expect-exit 1
+            send-repeat 'A' 1000000
+            send VERSION
+            expect-eof
+            """)
+        let (summary, _) = try run(runner(), [folder.path])
+        #expect(summary == SuiteRunner.Summary(passed: 1, failed: 0, skipped: 0))
+    }
+
     @Test func everyCaseParsesAndCitesStatementsOfTheSpec() throws {
         let spec = try String(contentsOfFile: Self.spec, encoding: .utf8)
         let statements = Set(spec.split(separator: "\n").compactMap { line -> String? in
