@@ -17,7 +17,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        // Without its Foundation trait: the gahp links FoundationEssentials only, for start-up time.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
@@ -79,6 +80,14 @@ let package = Package(
             name: "vm-gahp-fake",
             dependencies: ["VMGahpCommand", "FakeDriver"],
             swiftSettings: strict),
+
+        /// libFuzzer target for the line reader and dispatcher (`scripts/fuzz.sh wire`).
+        .executableTarget(
+            name: "gahp-fuzz",
+            dependencies: [
+                "GAHPServer", "GAHPWire", "VMCore", "FakeDriver", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])]),
 
         // MARK: protocol conformance
         .target(

@@ -72,6 +72,19 @@ public struct ClassAd: Sendable, Equatable {
         }
     }
 
+    /// Sets an attribute to a value (a literal), e.g. to point a test ad's paths at a
+    /// temporary directory without composing old-syntax text by hand.
+    public mutating func set(_ name: String, to value: ClassAdValue) {
+        set(name, Expression(value))
+    }
+
+    /// Removes an attribute (case-insensitive); absent names are ignored.
+    public mutating func remove(_ name: String) {
+        guard let position = positions.removeValue(forKey: name.lowercased()) else { return }
+        entries.remove(at: position)
+        for (key, index) in positions where index > position { positions[key] = index - 1 }
+    }
+
     mutating func set(_ name: String, _ expression: Expression) {
         let key = name.lowercased()
         if let position = positions[key] {

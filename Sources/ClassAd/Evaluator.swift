@@ -21,7 +21,7 @@ struct Evaluator {
     }
 
     mutating func evaluateAttribute(_ name: String) -> ClassAdValue {
-        lookup(name, from: scopes.count - 1, searchOuter: false) ?? .undefined
+        lookup(name, in: scopes.count - 1) ?? .undefined
     }
 
     mutating func evaluate(_ expression: Expression) -> ClassAdValue {
@@ -73,30 +73,33 @@ struct Evaluator {
     // MARK: references
 
     /// A bare name: the innermost ad that has it, else one of the scope names (`MY`,
-    /// `SELF`, `PARENT`, `ROOT`/`TOPLEVEL`, `TARGET`) as an ad, else undefined.
+    /// `SELF`, `PARENT`, `ROOT`/`TOPLEVEL`) as an ad, else undefined (`TARGET` included:
+    /// a job ad is evaluated without a machine to match).
     private mutating func reference(_ name: String, absolute: Bool) -> ClassAdValue {
-        if absolute { return lookup(name, from: 0, searchOuter: false) ?? .undefined }
-        if let value = lookup(name, from: scopes.count - 1, searchOuter: true) { return value }
+        if absolute { return lookup(name, in: 0) ?? .undefined }
+        if let level = owner(of: name) { return lookup(name, in: level) ?? .undefined }
+        guard let level = scopeLevel(named: name) else { return .undefined }
+        return .classAd(scopes[level])
+    }
+
+    /// The scope an ad-naming reference (`MY`, `PARENT`, ...) stands for, as a level.
+    private func scopeLevel(named name: String) -> Int? {
+        let top = scopes.count - 1
         switch name.lowercased() {
-        case "my", "self": return .classAd(scopes[scopes.count - 1])
-        case "parent": return scopes.count > 1 ? .classAd(scopes[scopes.count - 2]) : .undefined
-        case "root", "toplevel": return .classAd(scopes[0])
-        default: return .undefined  // includes TARGET: a job ad is evaluated without a match
+        case "my", "self": return top
+        case "parent": return top > 0 ? top - 1 : nil
+        case "root", "toplevel": return 0
+        default: return nil
         }
     }
 
-    /// `base.name`. `MY.name` and `PARENT.name` resolve in the enclosing ads themselves
-    /// (so references keep their scope); any other base must evaluate to an ad.
+    /// `base.name`. `MY.name`, `PARENT.name` and the like look the name up in that
+    /// enclosing ad directly (so its references keep their scope); any other base must
+    /// evaluate to an ad.
     private mutating func select(_ base: Expression, _ name: String) -> ClassAdValue {
-        let top = scopes.count - 1
-        if case .attribute(let scopeName, false) = base, lookup(scopeName, from: top, searchOuter: true, evaluate: false) == nil {
-            switch scopeName.lowercased() {
-            case "my", "self": return lookup(name, from: top, searchOuter: false) ?? .undefined
-            case "parent": return top > 0 ? lookup(name, from: top - 1, searchOuter: false) ?? .undefined : .undefined
-            case "root", "toplevel": return lookup(name, from: 0, searchOuter: false) ?? .undefined
-            case "target": return .undefined
-            default: break
-            }
+        if case .attribute(let scopeName, false) = base, owner(of: scopeName) == nil {
+            if let level = scopeLevel(named: scopeName) { return lookup(name, in: level) ?? .undefined }
+            if scopeName.lowercased() == "target" { return .undefined }
         }
         switch evaluate(base) {
         case .classAd(let ad): return attribute(name, of: ad)
@@ -109,35 +112,28 @@ struct Evaluator {
     private mutating func attribute(_ name: String, of ad: ClassAd) -> ClassAdValue {
         scopes.append(ad)
         defer { scopes.removeLast() }
-        return lookup(name, from: scopes.count - 1, searchOuter: false) ?? .undefined
+        return lookup(name, in: scopes.count - 1) ?? .undefined
     }
 
-    /// Finds `name` in the ad at `level` (and, with `searchOuter`, the ads around it) and
-    /// evaluates it there. `nil` when no such attribute exists. With `evaluate: false`
-    /// only reports existence (as `.undefined`).
-    private mutating func lookup(_ name: String, from level: Int, searchOuter: Bool, evaluate: Bool = true) -> ClassAdValue? {
-        var level = level
-        while level >= 0 {
-            if let expression = scopes[level].expression(name) {
-                guard evaluate else { return .undefined }
-                return evaluateAttribute(expression, name: name, at: level)
-            }
-            guard searchOuter else { return nil }
-            level -= 1
-        }
-        return nil
+    /// The innermost level whose ad defines `name`.
+    private func owner(of name: String) -> Int? {
+        scopes.indices.reversed().first { scopes[$0].contains(name) }
     }
 
-    private mutating func evaluateAttribute(_ expression: Expression, name: String, at level: Int) -> ClassAdValue {
+    /// Evaluates the attribute `name` of the ad at `level`, in that ad's scope; `nil` when
+    /// the ad has no such attribute. An attribute already being evaluated (a reference
+    /// cycle) is an error.
+    private mutating func lookup(_ name: String, in level: Int) -> ClassAdValue? {
+        guard let expression = scopes[level].expression(name) else { return nil }
         let key = ActiveAttribute(level: level, name: name.lowercased())
-        guard active.insert(key).inserted else { return .error }  // a reference cycle
+        guard active.insert(key).inserted else { return .error }
         let saved = scopes
         scopes.removeSubrange((level + 1)...)
         defer {
             scopes = saved
             active.remove(key)
         }
-        return self.evaluate(expression)
+        return evaluate(expression)
     }
 
     private mutating func subscripted(_ base: ClassAdValue, _ index: ClassAdValue) -> ClassAdValue {

@@ -92,3 +92,19 @@ enum BinaryOperator: Sendable, Equatable {
         }
     }
 }
+
+extension Expression {
+    /// A value as the literal expression that evaluates to it.
+    init(_ value: ClassAdValue) {
+        switch value {
+        case .undefined: self = .literal(.undefined)
+        case .error: self = .literal(.error)
+        case .boolean(let b): self = .literal(.boolean(b))
+        case .integer(let i): self = .literal(.integer(i))
+        case .real(let r): self = .literal(.real(r))
+        case .string(let s): self = .literal(.string(s))
+        case .list(let items): self = .list(items.map(Expression.init))
+        case .classAd(let ad): self = .record(ad)
+        }
+    }
+}

@@ -20,7 +20,7 @@ enum OldSyntaxWriter {
         case .select(let base, let name):
             write(base, into: &out)
             out += "."
-            out += name
+            writeName(name, into: &out)
         case .unary(let op, let operand):
             out += op.spelling
             write(operand, into: &out)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One `if` / `elif` / `else` / `endif` line.
 enum ConditionalDirective: Equatable {
@@ -10,7 +10,7 @@ enum ConditionalDirective: Equatable {
     /// Nil when the line is not a conditional (including `if = …`, an odd but legal assignment).
     init?(_ line: String) {
         let keyword = line.prefix { !$0.isWhitespace }.lowercased()
-        let rest = line.dropFirst(keyword.count).trimmingCharacters(in: .whitespaces)
+        let rest = line.dropFirst(keyword.count).trimmed
         guard !rest.hasPrefix("=") else { return nil }
         switch keyword {
         case "if": self = .ifCondition(rest)

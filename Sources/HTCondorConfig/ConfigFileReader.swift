@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads configuration files into a `MacroTable`, one file at a time, in the order the loader
 /// asks for. Keeps the list of files read and the warnings (ignored metaknobs, …) for the caller.
@@ -20,13 +20,14 @@ struct ConfigFileReader {
 
     /// Reads one file. `ifExists` turns a missing file into a no-op (for `include ifexist`).
     mutating func read(file path: String, ifExists: Bool = false, depth: Int = 0) throws(ConfigError) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        switch FileKind(path) {
+        case .missing:
             if ifExists { return }
             throw ConfigError(file: path, message: "configuration file does not exist")
-        }
-        guard !isDirectory.boolValue else {
+        case .directory:
             throw ConfigError(file: path, message: "configuration file is a directory")
+        case .other:
+            break
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, message: "configuration file cannot be read")
@@ -40,7 +41,7 @@ struct ConfigFileReader {
         var lines = PhysicalLines(text)
         var conditionals = ConditionalStack()
         while let (number, line) = lines.nextLogical() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmed
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let fail = { (message: String) in ConfigError(file: file, line: number, message: message) }
 
@@ -71,7 +72,7 @@ struct ConfigFileReader {
         _ line: String, file: String, line number: Int, depth: Int, fail: (String) -> ConfigError
     ) throws(ConfigError) {
         let keyword = line.prefix { !$0.isWhitespace && $0 != ":" && $0 != "=" }.lowercased()
-        let rest = line.dropFirst(keyword.count).trimmingCharacters(in: .whitespaces)
+        let rest = line.dropFirst(keyword.count).trimmed
         if !rest.hasPrefix("=") {
             switch keyword {
             case "include":
@@ -88,8 +89,8 @@ struct ConfigFileReader {
             throw fail("expected 'NAME = value', found '\(line)'")
         }
         try define(
-            line[..<equals].trimmingCharacters(in: .whitespaces),
-            line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces),
+            line[..<equals].trimmed,
+            line[line.index(after: equals)...].trimmed,
             file: file, line: number, fail: fail)
     }
 
@@ -114,7 +115,7 @@ struct ConfigFileReader {
         guard options.allSatisfy({ $0 == "ifexist" }) else {
             throw fail("unknown include option '\(options.joined(separator: " "))'")
         }
-        let target = expander.expand(arguments[arguments.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        let target = expander.expand(arguments[arguments.index(after: colon)...].trimmed)
         guard !target.isEmpty else { throw fail("include names no file") }
         guard depth < Self.maximumIncludeDepth else { throw fail("includes nested too deeply (a cycle?)") }
         let path = target.hasPrefix("/")
@@ -125,11 +126,11 @@ struct ConfigFileReader {
     /// `NAME @=TAG` opens a multi-line value closed by a line `@TAG`.
     private func multiLineStart(_ line: String) -> (name: String, tag: String)? {
         guard let equals = line.firstIndex(of: "=") else { return nil }
-        let left = line[..<equals].trimmingCharacters(in: .whitespaces)
+        let left = line[..<equals].trimmed
         guard left.hasSuffix("@") else { return nil }
-        let tag = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        let tag = line[line.index(after: equals)...].trimmed
         guard !tag.isEmpty, !tag.contains(where: \.isWhitespace) else { return nil }
-        return (String(left.dropLast()).trimmingCharacters(in: .whitespaces), tag)
+        return (String(left.dropLast()).trimmed, tag)
     }
 
     /// Conditions HTCondor allows that the gahp needs: `defined NAME`, `true`/`false`/`yes`/`no`,
@@ -146,12 +147,12 @@ struct ConfigFileReader {
         let result: Bool
         switch words.first?.lowercased() {
         case "defined":
-            let name = expander.expand(words.count > 1 ? String(words[1]).trimmingCharacters(in: .whitespaces) : "")
+            let name = expander.expand(words.count > 1 ? String(words[1]).trimmed : "")
             result = MacroSyntax.isName(name) && !(table.lookup(name)?.value.isEmpty ?? true)
         case "version":
             throw fail("'if version' is not supported by this gahp")
         default:
-            let expanded = expander.expand(String(text)).trimmingCharacters(in: .whitespaces)
+            let expanded = expander.expand(String(text)).trimmed
             guard let value = ConfigValue.boolean(expanded) else {
                 throw fail("unsupported condition '\(condition)': use 'defined NAME', true/false or an integer")
             }

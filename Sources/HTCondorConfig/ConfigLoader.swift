@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The order HTCondor reads its configuration in:
 /// 1. the file named by `CONDOR_CONFIG` (none at all for `ONLY_ENV`), else the default path;
@@ -44,15 +44,31 @@ enum ConfigLoader {
     private static func readLocalSources(into reader: inout ConfigFileReader) throws(ConfigError) {
         let directories = reader.expandedList("LOCAL_CONFIG_DIR")
         try readDirectories(directories, into: &reader)
-        let localFiles = reader.expanded("LOCAL_CONFIG_FILE")
-        guard !localFiles.trimmed.hasSuffix("|") else {
-            throw reader.table.error("configuration from a command is not supported", about: "LOCAL_CONFIG_FILE")
-        }
-        for file in ConfigValue.list(localFiles) {
-            try readLocalFile(file, into: &reader)
-        }
+        try readLocalFiles(into: &reader)
         let changed = reader.expandedList("LOCAL_CONFIG_DIR")
         if changed != directories { try readDirectories(changed, into: &reader) }
+    }
+
+    /// Each `LOCAL_CONFIG_FILE` in order; a file that changes the list switches to the new list
+    /// (minus the files already read), as HTCondor does.
+    private static func readLocalFiles(into reader: inout ConfigFileReader) throws(ConfigError) {
+        var done: [String] = []
+        var listed = ""
+        var pending: [String] = []
+        while true {
+            let current = reader.expanded("LOCAL_CONFIG_FILE")
+            guard !current.trimmed.hasSuffix("|") else {
+                throw reader.table.error("configuration from a command is not supported", about: "LOCAL_CONFIG_FILE")
+            }
+            if current != listed {
+                listed = current
+                pending = ConfigValue.list(current).filter { !done.contains($0) }
+            }
+            guard !pending.isEmpty else { return }
+            let file = pending.removeFirst()
+            try readLocalFile(file, into: &reader)
+            done.append(file)
+        }
     }
 
     private static func readLocalFile(_ path: String, into reader: inout ConfigFileReader) throws(ConfigError) {
@@ -75,10 +91,8 @@ enum ConfigLoader {
                 continue
             }
             for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) where !exclusion(name) {
-                let path = (directory as NSString).appendingPathComponent(name)
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue
-                else { continue }
+                let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+                guard FileKind(path) == .other else { continue }
                 try reader.read(file: path)
             }
         }
@@ -104,7 +118,7 @@ enum ConfigLoader {
         for (key, value) in environment.sorted(by: { $0.key < $1.key }) where key.uppercased().hasPrefix(prefix) {
             let name = String(key.dropFirst(prefix.count))
             guard MacroSyntax.isName(name) else { continue }
-            reader.table.define(name, value: value.trimmingCharacters(in: .whitespaces), origin: .environment)
+            reader.table.define(name, value: value.trimmed, origin: .environment)
         }
     }
 }

@@ -3,6 +3,16 @@
 /// Loading reads every source once into raw definitions; macros are expanded at lookup, as in
 /// HTCondor, so a value always reflects the final definitions of the names it refers to.
 /// A reload (SIGHUP) is simply another `load`: the value has no hidden state to reset.
+///
+/// Where HTCondor's behaviour is a choice, this follows HTCondor:
+/// - source order is main file, `LOCAL_CONFIG_DIR`, `LOCAL_CONFIG_FILE`, environment (see
+///   `ConfigLoader`); a lookup prefers `VM_GAHP.NAME` over `NAME` whatever their sources, so a
+///   file's `VM_GAHP.NAME` beats `_CONDOR_NAME` (use `_CONDOR_VM_GAHP.NAME` to override it);
+/// - `#` starts a comment only at the start of a line; names are case-insensitive;
+/// - an undefined (or empty) macro expands to its `:default`, else to nothing;
+/// - `include command`, command-generated `LOCAL_CONFIG_FILE`, `if version …` and ClassAd
+///   conditions are refused with an error naming file and line, never guessed at; `use`
+///   metaknobs are ignored with a warning (they set nothing the gahp reads).
 public struct HTCondorConfig: Sendable {
     private let table: MacroTable
     private let environment: [String: String]
@@ -65,7 +75,8 @@ public struct HTCondorConfig: Sendable {
     }
 }
 
-extension String {
+extension StringProtocol {
+    /// Without leading and trailing white space (FoundationEssentials has no `trimmingCharacters`).
     var trimmed: String {
         String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }

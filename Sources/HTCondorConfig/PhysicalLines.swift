@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The lines of one configuration file, joined into logical lines where a line ends in `\`.
 struct PhysicalLines {
@@ -35,7 +35,7 @@ struct PhysicalLines {
         while next < lines.count {
             let line = lines[next]
             next += 1
-            if line.trimmingCharacters(in: .whitespaces) == terminator { return body.joined(separator: "\n") }
+            if line.trimmed == terminator { return body.joined(separator: "\n") }
             body.append(line)
         }
         return nil

@@ -64,7 +64,7 @@ struct AdFields {
     /// A comma-separated list of names, trimmed, empty entries dropped.
     func list(_ name: String, _ code: VMGAHPError.Code) throws(VMGAHPError) -> [String] {
         guard let value = try text(name, code) else { return [] }
-        return value.split(separator: ",").map(DiskList.trimmed).filter { !$0.isEmpty }
+        return value.split(separator: ",").map(TextRules.trimmed).filter { !$0.isEmpty }
     }
 
     private func wrongType(_ name: String, _ value: ClassAdValue, expected: String, _ code: VMGAHPError.Code) -> VMGAHPError {

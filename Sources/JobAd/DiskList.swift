@@ -23,7 +23,7 @@ enum DiskList {
         guard TextRules.isMarkupSafe(text) else {
             throw DiskListProblem("the disk list \(TextRules.quoted(text)) holds a control character, invalid UTF-8 or one of < > & ' \"")
         }
-        let entries = text.split(separator: ",", omittingEmptySubsequences: false).map(trimmed)
+        let entries = text.split(separator: ",", omittingEmptySubsequences: false).map(TextRules.trimmed)
         guard entries.count <= maxDisks else {
             throw DiskListProblem("the disk list names \(entries.count) disks, more than \(maxDisks)")
         }
@@ -39,7 +39,7 @@ enum DiskList {
     }
 
     private static func parse(_ entry: String) throws(DiskListProblem) -> DiskSpec {
-        let fields = entry.split(separator: ":", omittingEmptySubsequences: false).map(trimmed)
+        let fields = entry.split(separator: ":", omittingEmptySubsequences: false).map(TextRules.trimmed)
         guard fields.count == 3 || fields.count == 4 else {
             throw DiskListProblem("disk entry \(TextRules.quoted(entry)) does not have the form file:device:permission[:format]")
         }
@@ -62,18 +62,10 @@ enum DiskList {
         }
         return DiskSpec(file: fields[0], device: device, writable: writable, format: format)
     }
-
-    /// Without the spaces around it (tabs never get here: `TextRules` refuses them).
-    static func trimmed(_ text: Substring) -> String {
-        guard let first = text.firstIndex(where: { $0 != " " }),
-              let last = text.lastIndex(where: { $0 != " " })
-        else { return "" }
-        return String(text[first...last])
-    }
 }
 
 /// Why a disk list was refused; the caller attaches the KVM or Xen token.
-struct DiskListProblem: Error, Equatable {
+struct DiskListProblem: Error {
     var message: String
     init(_ message: String) { self.message = message }
 }

@@ -10,7 +10,7 @@ enum DiskReader {
         }
         let specs: [DiskSpec]
         do {
-            specs = try DiskList.split(DiskList.trimmed(Substring(text)))
+            specs = try DiskList.split(TextRules.trimmed(text))
         } catch {
             throw VMGAHPError(invalid, "VMPARAM_vm_Disk: \(error.message)")
         }

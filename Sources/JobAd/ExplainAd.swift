@@ -14,9 +14,10 @@ public enum ExplainAd {
         adText: String, json: Bool, gahpType: String?, policy: HostPolicy,
         driverRendering: (JobDescription) -> String?
     ) -> String {
-        let lines = adText.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
-            .filter { !DiskList.trimmed(Substring($0)).isEmpty }
+        // "\r\n" is one Character in Swift, so it is a separator of its own.
+        let lines = adText.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+            .map(String.init)
+            .filter { !TextRules.trimmed($0).isEmpty }
         let (ad, errors) = ClassAd.parse(lines: lines)
         let type = gahpType ?? ad.string("JobVMType") ?? ""
         let outcome: Result<JobDescription, VMGAHPError>
@@ -29,5 +30,15 @@ public enum ExplainAd {
         return json
             ? ExplainJSON.render(ad: ad, errors: errors, outcome: outcome, rendering: rendering)
             : ExplainText.render(ad: ad, errors: errors, outcome: outcome, rendering: rendering)
+    }
+}
+
+extension ClassAd {
+    /// The attribute's expression in old syntax, without the `Name = ` that
+    /// `unparsedOld` puts in front.
+    func oldExpression(_ name: String) -> String? {
+        guard let line = unparsedOld(name) else { return nil }
+        let prefix = name + " = "
+        return line.hasPrefix(prefix) ? String(line.dropFirst(prefix.count)) : line
     }
 }

@@ -8,7 +8,7 @@ enum ExplainJSON {
             let value = ad.evaluate(name)
             return .object([
                 ("name", .string(name)), ("type", .string(value.typeName)), ("value", json(value)),
-                ("old", ad.unparsedOld(name).map(JSONText.string) ?? .null),
+                ("old", ad.oldExpression(name).map(JSONText.string) ?? .null),
             ])
         }
         objects += errors.map { .object([("line", .string($0.line)), ("error", .string($0.message))]) }

@@ -8,7 +8,7 @@ enum ExplainText {
         var out = "Attributes (\(ad.attributeNames.count)):\n"
         for name in ad.attributeNames {
             let value = ad.evaluate(name)
-            let old = ad.unparsedOld(name) ?? value.oldSyntax
+            let old = ad.oldExpression(name) ?? value.oldSyntax
             out += "  \(TextRules.escaped(name)) = \(TextRules.escaped(old))  =>  \(value.typeName) \(TextRules.escaped(value.oldSyntax))\n"
         }
         if !errors.isEmpty {

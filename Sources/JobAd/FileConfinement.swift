@@ -73,9 +73,16 @@ struct FileConfinement {
             return .failure(ConfinementProblem(
                 "\(kind) file \(TextRules.quoted(name)) resolves to \(TextRules.quoted(real)), outside the job's working directory and the allowed disk roots"))
         }
-        guard Self.isUsable(real, directoryAllowed: directoryAllowed) else {
+        var info = stat()
+        guard stat(real, &info) == 0, Self.isUsable(info.st_mode, directoryAllowed: directoryAllowed) else {
             return .failure(ConfinementProblem(
                 "\(kind) file \(TextRules.quoted(name)) is not a regular file\(directoryAllowed ? " or directory" : "") or block device"))
+        }
+        // A hard link aliases a file elsewhere in a way realpath cannot see; file transfer
+        // never makes one, so in the working directory it can only be an attempt to escape.
+        if transferred && (info.st_mode & S_IFMT) == S_IFREG && info.st_nlink > 1 {
+            return .failure(ConfinementProblem(
+                "\(kind) file \(TextRules.quoted(name)) has \(info.st_nlink) hard links; a transferred file has one"))
         }
         return .success(Resolved(path: real, transferred: transferred))
     }
@@ -111,16 +118,14 @@ struct FileConfinement {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
-    private static func isUsable(_ path: String, directoryAllowed: Bool) -> Bool {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return false }
-        let type = info.st_mode & S_IFMT
+    private static func isUsable(_ mode: mode_t, directoryAllowed: Bool) -> Bool {
+        let type = mode & S_IFMT
         return type == S_IFREG || type == S_IFBLK || (directoryAllowed && type == S_IFDIR)
     }
 }
 
 /// Why a job file was refused; the caller attaches the token that fits the file's role.
-struct ConfinementProblem: Error, Equatable {
+struct ConfinementProblem: Error {
     var message: String
     init(_ message: String) { self.message = message }
 }

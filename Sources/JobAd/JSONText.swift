@@ -1,7 +1,7 @@
 /// A JSON value and its one-line encoding, written by hand so the output is valid JSON
 /// for any input: strings escape quotes, backslashes and every control character, and
 /// non-finite numbers (which JSON lacks) become strings.
-indirect enum JSONText: Equatable {
+indirect enum JSONText {
     case null
     case bool(Bool)
     case int(Int)
@@ -10,8 +10,6 @@ indirect enum JSONText: Equatable {
     case array([JSONText])
     /// Keys in the order given, so output is stable and readable.
     case object([(String, JSONText)])
-
-    static func == (lhs: JSONText, rhs: JSONText) -> Bool { lhs.encoded == rhs.encoded }
 
     var encoded: String {
         switch self {

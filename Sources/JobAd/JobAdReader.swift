@@ -45,12 +45,13 @@ public enum JobAdReader {
         job.transferIntermediate = try fields.list("TransferIntermediate", .unclassified)
 
         switch vmType {
-        case "kvm", "xen":
-            let isXen = vmType == "xen"
-            if isXen {
-                job.xen = try XenBootReader.read(fields, files: files, jobHardwareVT: job.hardwareVT, policy: policy)
-            }
-            job.disks = try DiskReader.read(fields, files: files, isXen: isXen)
+        case "kvm":
+            job.disks = try DiskReader.read(fields, files: files, isXen: false)
+            try CheckpointRule.check(job, files: files)
+        case "xen":
+            let boot = try XenBootReader.read(fields, files: files, jobHardwareVT: job.hardwareVT, policy: policy)
+            job.disks = try DiskReader.read(fields, files: files, isXen: true)
+            job.xen = try XenBootReader.addingParameters(fields, to: boot)
             try CheckpointRule.check(job, files: files)
         case "vmware":
             job.vmware = try VMwareReader.read(fields, files: files)

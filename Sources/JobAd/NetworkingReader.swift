@@ -14,7 +14,7 @@ enum NetworkingReader {
         let kind = try kind(fields, allowed: allowed, policy: policy)
         var mac: String?
         if let raw = try fields.text("JobVM_MACADDR", .mismatchedNetworking, maxLength: 64) {
-            guard let normalised = NetworkRules.mac(DiskList.trimmed(Substring(raw))) else {
+            guard let normalised = NetworkRules.mac(TextRules.trimmed(raw)) else {
                 throw VMGAHPError(.mismatchedNetworking,
                     "JobVM_MACADDR \(TextRules.quoted(raw)) is not a unicast MAC address of six hex octets like 52:54:00:12:34:56")
             }
@@ -45,7 +45,7 @@ enum NetworkingReader {
             return allowed.contains(.nat) ? .nat : allowed[0]
         }
         let offered = allowed.map(\.rawValue).joined(separator: ", ")
-        guard let kind = Kind(rawValue: DiskList.trimmed(Substring(raw)).lowercased()), allowed.contains(kind) else {
+        guard let kind = Kind(rawValue: TextRules.trimmed(raw).lowercased()), allowed.contains(kind) else {
             throw VMGAHPError(.mismatchedNetworkingType,
                 "the job asks for networking type \(TextRules.quoted(raw)); this host offers \(offered)")
         }

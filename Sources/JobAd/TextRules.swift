@@ -46,4 +46,13 @@ enum TextRules {
         }
         return out
     }
+
+    /// Without the spaces around it, as HTCondor's `trim` leaves ad values (tabs and other
+    /// white space are control characters, which the callers refuse anyway).
+    static func trimmed(_ text: some StringProtocol) -> String {
+        guard let first = text.firstIndex(where: { $0 != " " }),
+              let last = text.lastIndex(where: { $0 != " " })
+        else { return "" }
+        return String(text[first...last])
+    }
 }

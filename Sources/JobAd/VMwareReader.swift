@@ -11,7 +11,7 @@ enum VMwareReader {
             ? true : try fields.flag("VMPARAM_VMware_SnapshotDisk", .vmwareNoVMXParam)
         var directory: String?
         if let raw = try fields.text("VMPARAM_VMware_Dir", .vmwareNoVMXParam, maxLength: FileConfinement.maxPathLength) {
-            switch files.resolve(DiskList.trimmed(Substring(raw)), kind: "VMware directory", directoryAllowed: true) {
+            switch files.resolve(TextRules.trimmed(raw), kind: "VMware directory", directoryAllowed: true) {
             case .success(let dir): directory = dir.path
             case .failure(let problem): throw VMGAHPError(.vmwareNoVMXParam, problem.message)
             }
@@ -21,7 +21,7 @@ enum VMwareReader {
         }
         // Transferred files are in the working directory; others in VMware_Dir.
         let base = transfer ? nil : directory
-        let vmxFile = try locate(DiskList.trimmed(Substring(vmx)), in: base, files: files, kind: "VMware VMX", code: .vmwareNoVMXParam)
+        let vmxFile = try locate(TextRules.trimmed(vmx), in: base, files: files, kind: "VMware VMX", code: .vmwareNoVMXParam)
         var vmdkFiles: [String] = []
         for vmdk in try fields.list("VMPARAM_VMware_VMDK_Files", .badImage) {
             vmdkFiles.append(try locate(vmdk, in: base, files: files, kind: "VMware VMDK", code: .badImage))

@@ -9,7 +9,7 @@ enum XenBootReader {
         guard let raw = try fields.text("VMPARAM_Xen_Kernel", .xenKernelNotFound, maxLength: FileConfinement.maxPathLength) else {
             throw VMGAHPError(.xenNoKernelParam, "the Xen job ad has no VMPARAM_Xen_Kernel")
         }
-        let kernel = DiskList.trimmed(Substring(raw))
+        let kernel = TextRules.trimmed(raw)
         switch kernel.lowercased() {
         case "included":
             guard let bootloader = policy.xenBootloader, FileConfinement.isPlausiblePath(bootloader) else {
@@ -34,7 +34,7 @@ enum XenBootReader {
         }
         var initrdPath: String?
         if let initrd = try fields.text("VMPARAM_Xen_Initrd", .xenInitrdNotFound, maxLength: FileConfinement.maxPathLength),
-           case let name = DiskList.trimmed(Substring(initrd)), !name.isEmpty {
+           case let name = TextRules.trimmed(initrd), !name.isEmpty {
             switch files.resolve(name, kind: "Xen initrd") {
             case .success(let file): initrdPath = file.path
             case .failure(let problem): throw VMGAHPError(.xenInitrdNotFound, problem.message)
@@ -43,20 +43,25 @@ enum XenBootReader {
         guard let rawRoot = try fields.text("VMPARAM_Xen_Root", .xenNoRootDeviceParam, maxLength: 256) else {
             throw VMGAHPError(.xenNoRootDeviceParam, "a Xen job with its own kernel needs VMPARAM_Xen_Root")
         }
-        let root = DiskList.trimmed(Substring(rawRoot))
+        let root = TextRules.trimmed(rawRoot)
         guard isRootDevice(root) else {
             throw VMGAHPError(.xenNoRootDeviceParam,
                 "VMPARAM_Xen_Root \(TextRules.quoted(rawRoot)) is not a root device like /dev/xvda1 (letters, digits and / _ . : = - only)")
         }
-        var parameters: String?
-        if let raw = try fields.text("VMPARAM_Xen_Kernel_Params", .xenInvalidGuestKernel, maxLength: maxKernelParameters) {
-            guard TextRules.isMarkupSafe(raw) else {
-                throw VMGAHPError(.xenInvalidGuestKernel, "VMPARAM_Xen_Kernel_Params \(TextRules.quoted(raw)) holds one of < > & ' \"")
-            }
-            let trimmed = DiskList.trimmed(Substring(raw))
-            parameters = trimmed.isEmpty ? nil : trimmed
+        return .kernel(path: kernelPath, initrd: initrdPath, root: root, parameters: nil)
+    }
+
+    /// `VMPARAM_Xen_Kernel_Params` into a kernel boot. HTCondor reads them after the disk
+    /// list, so a job with a bad disk list and bad parameters gets the disk token, as there.
+    static func addingParameters(_ fields: AdFields, to boot: JobDescription.XenBoot) throws(VMGAHPError) -> JobDescription.XenBoot {
+        guard case .kernel(let path, let initrd, let root, _) = boot,
+              let raw = try fields.text("VMPARAM_Xen_Kernel_Params", .xenInvalidGuestKernel, maxLength: maxKernelParameters)
+        else { return boot }
+        guard TextRules.isMarkupSafe(raw) else {
+            throw VMGAHPError(.xenInvalidGuestKernel, "VMPARAM_Xen_Kernel_Params \(TextRules.quoted(raw)) holds one of < > & ' \"")
         }
-        return .kernel(path: kernelPath, initrd: initrdPath, root: root, parameters: parameters)
+        let parameters = TextRules.trimmed(raw)
+        return .kernel(path: path, initrd: initrd, root: root, parameters: parameters.isEmpty ? nil : parameters)
     }
 
     /// `/dev/xvda1`, `LABEL=root`, `UUID=...`, `PARTUUID=...`: what the kernel's `root=` takes.

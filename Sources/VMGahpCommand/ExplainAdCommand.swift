@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import JobAd
 import Logging
 import VMCore
@@ -25,15 +24,8 @@ struct ExplainAdCommand: ParsableCommand {
     var vmtype: String?
 
     func run(registry: DriverRegistry, environment: [String: String]) throws {
-        let text: String
-        if file == "-" {
-            text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        } else {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("cannot read '\(file)'")
-            }
-            text = String(decoding: data, as: UTF8.self)
-        }
+        guard let bytes = readAll(path: file) else { throw ValidationError("cannot read '\(file)'") }
+        let text = String(decoding: bytes, as: UTF8.self)
         let settings: HostSettings
         do { settings = try HostSettings.load(environment: environment) } catch {
             throw ValidationError(error.description)

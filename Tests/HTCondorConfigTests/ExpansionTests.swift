@@ -141,3 +141,29 @@ import Testing
         #expect(config.integer("MAX_VM_GAHP_LOG", default: 0) == 1000)
     }
 }
+
+@Suite struct DetectedValueTests {
+    @Test func hostDetailsAreAvailableAsMacros() throws {
+        let fixture = try ConfigFixture()
+        let config = try fixture.load(main: """
+            LOCAL = /etc/condor/$(HOSTNAME).local
+            if $(IsLinux)
+              PLATFORM = linux
+            endif
+            if $(IsWindows)
+              PLATFORM = windows
+            endif
+            """)
+        let hostname = try #require(config.value("HOSTNAME"))
+        #expect(!hostname.isEmpty && !hostname.contains("."))
+        #expect(config.value("FULL_HOSTNAME")?.hasPrefix(hostname) == true)
+        #expect(config.value("LOCAL") == "/etc/condor/\(hostname).local")
+        #expect(config.value("PLATFORM") == "linux")
+    }
+
+    @Test func filesOverrideDetectedValues() throws {
+        let fixture = try ConfigFixture()
+        let config = try fixture.load(main: "HOSTNAME = pinned\n")
+        #expect(config.value("HOSTNAME") == "pinned")
+    }
+}

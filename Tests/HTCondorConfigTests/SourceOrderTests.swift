@@ -201,3 +201,17 @@ import Testing
         #expect(second.value("A") == "2")
     }
 }
+
+@Suite struct LocalFileListTests {
+    @Test func aLocalFileThatChangesTheListSwitchesToTheNewList() throws {
+        let fixture = try ConfigFixture()
+        try fixture.write("one", "LOCAL_CONFIG_FILE = \(fixture.path("one")) \(fixture.path("three"))\nA = one\n")
+        try fixture.write("two", "B = never read\n")
+        try fixture.write("three", "C = three\n")
+        let config = try fixture.load(main: "LOCAL_CONFIG_FILE = \(fixture.path("one")), \(fixture.path("two"))\n")
+        #expect(config.value("A") == "one")
+        #expect(config.value("B") == nil)
+        #expect(config.value("C") == "three")
+        #expect(config.filesRead == [fixture.mainFile, fixture.path("one"), fixture.path("three")])
+    }
+}

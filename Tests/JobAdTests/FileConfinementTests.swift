@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import JobAd
 
@@ -72,5 +73,19 @@ import Testing
         try space.file("plain")
         #expect(FileConfinement(workingDirectory: space.workingDirectory + "/plain", allowedRoots: []) == nil)
         #expect(FileConfinement(workingDirectory: space.workingDirectory + "\n", allowedRoots: []) == nil)
+    }
+}
+
+extension FileConfinementTests {
+    @Test func hardLinksInTheWorkingDirectoryAreRefused() throws {
+        let space = try Workspace()
+        let outside = try space.file(space.root + "/secret")
+        let shared = try space.file(space.sharedRoot + "/base.img")
+        try FileManager.default.linkItem(atPath: outside, toPath: space.workingDirectory + "/linked.img")
+        try FileManager.default.linkItem(atPath: shared, toPath: space.sharedRoot + "/alias.img")
+        let files = try #require(FileConfinement(workingDirectory: space.workingDirectory, allowedRoots: [space.sharedRoot]))
+        #expect(throws: ConfinementProblem.self) { try files.resolve("linked.img", kind: "disk").get() }
+        // Shared storage is the admin's: hard links there are allowed.
+        #expect(try files.resolve(space.sharedRoot + "/alias.img", kind: "disk").get().path == space.sharedRoot + "/alias.img")
     }
 }

@@ -67,3 +67,13 @@ import VMCore
         }
     }
 }
+
+extension XenTests {
+    /// HTCondor reads the disk list before the kernel parameters, the kernel before both.
+    @Test func xenChecksRunInHTCondorsOrder() {
+        let badDiskAndParameters = pv.setting("VMPARAM_vm_Disk", "\"disk.img\"").setting("VMPARAM_Xen_Kernel_Params", "\"<x>\"")
+        #expect(badDiskAndParameters.refusal()?.code == .xenInvalidDiskParam)
+        #expect(badDiskAndParameters.setting("VMPARAM_Xen_Kernel", nil).refusal()?.code == .xenNoKernelParam)
+        #expect(badDiskAndParameters.setting("VMPARAM_Xen_Root", nil).refusal()?.code == .xenNoRootDeviceParam)
+    }
+}

@@ -27,3 +27,18 @@ func writeAll(_ fd: Int32, _ text: String) -> Bool {
     }
     return true
 }
+
+/// Everything readable from a file (`-` for standard input), or nil when it cannot be opened.
+func readAll(path: String) -> [UInt8]? {
+    let fd = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { if fd != STDIN_FILENO { close(fd) } }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count < 0, errno == EINTR { continue }
+        guard count > 0 else { return count == 0 ? bytes : nil }
+        bytes += buffer[0..<count]
+    }
+}
