@@ -181,6 +181,20 @@ final class CaseExecution {
             send(bytes)
         case .expect(let pattern):
             try expectLine(pattern, at: at, until: deadline(for: step))
+        case .skipUntil(let pattern):
+            let deadline = try deadline(for: step)
+            var skipped = 0
+            while true {
+                let next = try nextLine(until: deadline)
+                guard case .line(let line) = next else {
+                    throw Failure(message: "\(at): expected a line \(pattern) after \(skipped) others, got \(describe(next))")
+                }
+                if let captures = try pattern.match(line.text, variables: variables) {
+                    variables.merge(captures)
+                    break
+                }
+                skipped += 1
+            }
         case .expectLoop(let range, let text):
             let deadline = try deadline(for: step)
             for i in range {

@@ -113,6 +113,8 @@ public struct Step: Sendable, Equatable {
         /// Each line of a file below the cases root, plus LF, variables expanded.
         case sendFile(String)
         case expect(LinePattern)
+        /// Lines are read and dropped until one matches (free-form output such as `--help`).
+        case skipUntil(LinePattern)
         /// `count` lines, each `TEXT` with `${i}` bound to the counter.
         case expectLoop(ClosedRange<Int>, String)
         /// The next `n` lines match these patterns in any order.

@@ -110,6 +110,8 @@ public enum TranscriptParser {
         case "send-file": return Step(.sendFile(argument), source: source)
         case "expect": return Step(.expect(.exact(argument)), source: source)
         case "expect-re": return Step(.expect(.regex(argument)), source: source)
+        case "skip-until": return Step(.skipUntil(.exact(argument)), source: source)
+        case "skip-until-re": return Step(.skipUntil(.regex(argument)), source: source)
         case "expect-loop":
             let (range, text) = try loop(argument, directive)
             return Step(.expectLoop(range, text), source: source)
