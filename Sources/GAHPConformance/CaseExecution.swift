@@ -311,7 +311,7 @@ final class CaseExecution {
     private func expectLine(_ pattern: LinePattern, at: SourceLine, until deadline: Date, label: String = "") throws {
         let next = try nextLine(until: deadline)
         guard case .line(let line) = next, let captures = try pattern.match(line.text, variables: variables) else {
-            throw Failure(message: "\(at): \(label)expected \(pattern), got \(describe(next))")
+            throw Failure(message: "\(at): \(label)expected \(pattern.expanded(variables)), got \(describe(next))")
         }
         variables.merge(captures)
     }

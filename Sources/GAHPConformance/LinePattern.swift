@@ -16,6 +16,14 @@ public enum LinePattern: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The pattern with its variables filled in, for failure messages.
+    public func expanded(_ variables: Variables) -> LinePattern {
+        switch self {
+        case .exact(let text): return .exact((try? variables.expand(text)) ?? text)
+        case .regex(let source): return .regex((try? variables.expand(source, quote: escapeForRegex)) ?? source)
+        }
+    }
+
     /// Expands variables and tests `line`; on success returns the named captures.
     ///
     /// Values substituted into a regex are matched literally, so a captured id that

@@ -140,12 +140,13 @@ final class SpawnedGahp: @unchecked Sendable {
 
     /// Ends the case's process: close stdin, give it `grace` to exit, then SIGKILL and reap.
     func shutDown(grace: TimeInterval) {
+        // A gahp blocked on a full stdout cannot notice EOF, so drain before waiting.
+        stdout.setPaused(false)
         stdin.cancel()
         if waitForExit(until: Date().addingTimeInterval(grace)) == nil {
             send(signal: SIGKILL)
             _ = waitForExit(until: Date().addingTimeInterval(10))
         }
-        stdout.setPaused(false)
     }
 }
 
