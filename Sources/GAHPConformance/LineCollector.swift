@@ -19,7 +19,6 @@ final class LineCollector: @unchecked Sendable {
     private var partial: [UInt8] = []
     private var finished = false
     private var paused = false
-    private var longestLine = 0
     private let fd: Int32
 
     init(fd: Int32) {
@@ -51,14 +50,12 @@ final class LineCollector: @unchecked Sendable {
             }
             for byte in buffer[0..<count] {
                 if byte == 0x0A {
-                    longestLine = max(longestLine, partial.count)
                     lines.append(Line(bytes: partial, unterminated: false))
                     partial = []
                 } else {
                     partial.append(byte)
                 }
             }
-            longestLine = max(longestLine, partial.count)
             condition.broadcast()
             condition.unlock()
         }
@@ -111,12 +108,6 @@ final class LineCollector: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return lines + (partial.isEmpty ? [] : [Line(bytes: partial, unterminated: true)])
-    }
-
-    var longestLineLength: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return longestLine
     }
 
     func setPaused(_ value: Bool) {
