@@ -22,7 +22,8 @@ import TestSupport
             "PATH": "/usr/bin:/bin",
         ]
         env.merge(extra) { $1 }
-        return env
+        // An empty override means "not set at all".
+        return env.filter { !$0.value.isEmpty }
     }
 
     private func launch(_ arguments: [String] = ["-f", "-M", "3"], env: [String: String] = [:]) throws -> GahpProcess {
@@ -145,5 +146,39 @@ import TestSupport
         let gahp = try launch(["-f", "-M", "4", "vmtype", "kvm", "match", "alice_1.0"])
         #expect(await gahp.exitStatus() == 0)
         #expect(await gahp.next() == nil)
+    }
+
+    @Test func sighupRereadsTheConfiguration() async throws {
+        try work.write("disk.qcow2", "image")
+        let config = try work.write("condor_config", "VM_MEMORY = 1024\n")
+        let gahp = try launch(["-f", "-t", "-M", "3"], env: ["CONDOR_CONFIG": config, "_CONDOR_VM_MEMORY": ""])
+        #expect(await gahp.next() == GAHPVersion.banner)
+        try work.write("condor_config", "VM_MEMORY = 256\n")
+        kill(gahp.process.processIdentifier, SIGHUP)
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(10)
+        while !gahp.standardError.contains("Configuration re-read"), clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(gahp.standardError.contains("Configuration re-read"))
+        // kvm-basic asks for 512 MiB, now more than VM_MEMORY allows.
+        #expect(await gahp.request("CLASSAD") == "S")
+        for line in try JobAdFixture.lines("kvm-basic", workingDirectory: work.path) { gahp.send(line) }
+        #expect(await gahp.request("CLASSAD_END") == "S")
+        #expect(await gahp.request("CONDOR_VM_START 2 kvm") == "S")
+        #expect(await gahp.results() == ["2 1 VMGAHP_ERR_JOBCLASSAD_TOO_MUCH_MEMORY_REQUEST"])
+        #expect(await gahp.request("QUIT") == "S")
+        #expect(await gahp.exitStatus() == 0)
+    }
+
+    @Test func explainAdShowsTheJobAndTheDriverRendering() async throws {
+        try work.write("disk.qcow2", "image")
+        let ad = try work.write("job.ad", try JobAdFixture.lines("kvm-basic", workingDirectory: work.path).joined(separator: "\n"))
+        let gahp = try launch(["explain-ad", ad])
+        #expect(await gahp.exitStatus() == 0)
+        var text = ""
+        while let line = await gahp.next() { text += line + "\n" }
+        #expect(text.contains("JobVMMemory"))
+        #expect(text.contains("fake VM alice_submit.example.org_4242.0: 512 MiB"))
     }
 }
