@@ -81,13 +81,16 @@ let package = Package(
             dependencies: ["VMGahpCommand", "FakeDriver"],
             swiftSettings: strict),
 
-        /// libFuzzer target for the line reader and dispatcher (`scripts/fuzz.sh wire`).
+        // MARK: fuzz targets (`scripts/fuzz.sh wire|classad`)
+        .target(name: "FuzzSupport", swiftSettings: strict),
         .executableTarget(
             name: "gahp-fuzz",
             dependencies: [
-                "GAHPServer", "GAHPWire", "VMCore", "FakeDriver", .product(name: "Logging", package: "swift-log"),
+                "FuzzSupport", "GAHPServer", "GAHPWire", "VMCore", "FakeDriver",
+                .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])]),
+            swiftSettings: strict),
+        .executableTarget(name: "classad-fuzz", dependencies: ["FuzzSupport", "ClassAd"], swiftSettings: strict),
 
         // MARK: protocol conformance
         .target(

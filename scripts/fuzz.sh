@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bounded libFuzzer runs: scripts/fuzz.sh wire|classad [SECONDS]
 #   wire:    the GAHP line reader and dispatcher (target gahp-fuzz)
-#   classad: the old-syntax ClassAd lexer and parser (target classad-fuzz)
+#   classad: the old-syntax ClassAd lexer, parser, evaluator and writer (target classad-fuzz)
 # Built with `swift build -Xswiftc -sanitize=fuzzer,address` into .build-fuzz; exits non-zero
 # on a finding, which is left in .build-fuzz/findings/.
 set -euo pipefail
@@ -18,11 +18,27 @@ swift build --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswift
 work=.build-fuzz/corpus-$target
 mkdir -p "$work" .build-fuzz/findings
 cp -n scripts/fuzz-seeds/"$target"/* "$work"/ 2>/dev/null || true
-# Every line of the corpus job ads is a seed too.
-if [ -d ../shared/corpus/jobads ]; then
-  cp -n ../shared/corpus/jobads/*.ad "$work"/ 2>/dev/null || true
+# Seeds from the shared corpus: every job ad, each of its lines, every ClassAd vector.
+if [ -d ../shared/corpus ]; then
+  python3 - ../shared "$work" <<'PY'
+import hashlib, json, pathlib, sys
+shared, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+seeds = []
+for ad in sorted((shared / "corpus/jobads").glob("*.ad")):
+    text = ad.read_bytes()
+    seeds += [text] + [line for line in text.splitlines() if line]
+for vector in json.loads((shared / "corpus/classad/old-syntax-vectors.json").read_text())["vectors"]:
+    if "line" in vector:
+        seeds.append(vector["line"].encode())
+    if "ad" in vector:
+        seeds.append("\n".join(vector["ad"]).encode())
+for seed in seeds:
+    (out / hashlib.sha1(seed).hexdigest()).write_bytes(seed)
+PY
 fi
-".build-fuzz/debug/$product" -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=10 -max_len=65536 \
+dict=()
+[ -f "scripts/fuzz-seeds/$target.dict" ] && dict=(-dict="scripts/fuzz-seeds/$target.dict")
+SWIFT_BACKTRACE=enable=no ".build-fuzz/debug/$product" "${dict[@]}" -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=10 -max_len=65536 \
   -artifact_prefix=.build-fuzz/findings/ -print_final_stats=1 "$work" 2>&1 \
   | grep -E "^(Done|stat::number_of_executed_units|==[0-9]+==|SUMMARY|.*(ERROR|crash|deadly))" || true
 test -z "$(ls -A .build-fuzz/findings)" || { echo "fuzz findings in .build-fuzz/findings" >&2; exit 1; }

@@ -8,9 +8,7 @@ import VMCore
 /// to a session over the fake driver. A crash, a trap or a reply line of 10 KiB or more is a
 /// finding.
 ///
-/// Built for libFuzzer by `scripts/fuzz.sh wire` (`swift build -Xswiftc -sanitize=fuzzer
-/// -Xswiftc -DFUZZING`); a normal build gets a `main` that replays input files, so a
-/// finding can be reproduced and debugged without the fuzzer.
+/// Run by `scripts/fuzz.sh wire`.
 enum GAHPFuzz {
     static let policy = HostPolicy(maxMemoryMiB: 1024, hostCPUs: 2)
     static let logger = Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -51,38 +49,3 @@ enum GAHPFuzz {
         output.flush()
     }
 }
-
-#if FUZZING
-    /// libFuzzer's own driver; SwiftPM links an executable's entry point as `main`, so the
-    /// entry point hands control to libFuzzer instead of libFuzzer providing `main`.
-    @_silgen_name("LLVMFuzzerRunDriver")
-    func LLVMFuzzerRunDriver(
-        _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-    ) -> CInt
-
-    /// libFuzzer's runtime also links its own `main`, which needs this symbol.
-    @_cdecl("LLVMFuzzerTestOneInput")
-    func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-        GAHPFuzz.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
-        return 0
-    }
-
-    @_cdecl("gahp_fuzz_main")
-    func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-        var count = argc
-        var arguments = argv
-        return LLVMFuzzerRunDriver(&count, &arguments, fuzzOne)
-    }
-#else
-    @main
-    struct ReplayFiles {
-        static func main() throws {
-            for path in CommandLine.arguments.dropFirst() {
-                let contents = try readFile(path)
-                GAHPFuzz.run(contents)
-                print("replayed \(path) (\(contents.count) bytes)")
-            }
-        }
-    }
-#endif

@@ -1,0 +1,3 @@
+import FuzzSupport
+
+FuzzHarness.main(GAHPFuzz.run)
