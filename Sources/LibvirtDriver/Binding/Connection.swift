@@ -118,7 +118,11 @@ final class Handle: @unchecked Sendable {
 
     static func open(uri: String, events: EventSink) throws(LibvirtError) -> Handle {
         LibvirtRuntime.ensure()
-        let ptr = try check(virConnectOpen(uri), "virConnectOpen(\(uri))")
+        guard let ptr = virConnectOpen(uri) else {
+            var error = LibvirtError.takeLast(fallback: "virConnectOpen(\(uri)) failed")
+            error.duringConnect = true
+            throw error
+        }
         let handle = Handle(ptr: ptr)
         // Keepalive and the close callback only exist for remote (daemon) drivers; the
         // in-process test driver refuses them, which is fine.

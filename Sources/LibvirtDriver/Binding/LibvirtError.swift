@@ -12,11 +12,15 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
     /// `virErrorDomain`: the libvirt subsystem that raised it (`VIR_FROM_QEMU`, `VIR_FROM_RPC`, ...).
     public var domain: Int32
     public var message: String
+    /// The failure happened while opening the connection: whatever libvirt's number says,
+    /// the hypervisor could not be reached, which is the host's problem, not the job's.
+    public var duringConnect = false
 
-    public init(code: Int32, domain: Int32, message: String) {
+    public init(code: Int32, domain: Int32, message: String, duringConnect: Bool = false) {
         self.code = code
         self.domain = domain
         self.message = message
+        self.duringConnect = duringConnect
     }
 
     /// Takes the calling thread's last libvirt error and clears it.
@@ -39,6 +43,7 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The daemon cannot be reached or the connection broke: a host problem, and a sign
     /// that the next call should open a new connection.
     public var isConnectionLost: Bool {
+        if duringConnect { return true }
         let c = UInt32(bitPattern: code)
         return c == VIR_ERR_NO_CONNECT.rawValue || c == VIR_ERR_INVALID_CONN.rawValue
             || (c == VIR_ERR_SYSTEM_ERROR.rawValue && UInt32(bitPattern: domain) == VIR_FROM_RPC.rawValue)

@@ -56,7 +56,7 @@ final class LibvirtVM: VirtualMachine {
 
     deinit { driver.events.cancel(token) }
 
-    private var phase: Phase { box.state.withLock { $0.phase } }
+    var phase: Phase { box.state.withLock { $0.phase } }
     private func set(_ phase: Phase, checkpointed: Bool = false) {
         box.state.withLock {
             $0.phase = phase

@@ -47,13 +47,16 @@ struct XMLScript: Sendable {
         }
         let script = self
         do {
+            // The ad goes in through an unlinked temporary file rather than a pipe, so a
+            // script that exits without reading it cannot break the write (EPIPE/SIGPIPE).
+            let stdin = try Self.anonymousFile(holding: input)
             let result = try await withThrowingTaskGroup(of: (Bool, String?, String?).self) { group in
                 group.addTask {
                     var options = PlatformOptions()
                     options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(1))]
                     let outcome = try await Subprocess.run(
                         .path(FilePath(script.path)), arguments: Arguments(script.arguments),
-                        platformOptions: options, input: .string(input),
+                        platformOptions: options, input: .fileDescriptor(stdin, closeAfterSpawningProcess: true),
                         output: .string(limit: 4 << 20), error: .string(limit: 64 << 10))
                     return (outcome.terminationStatus.isSuccess, outcome.standardOutput, outcome.standardError)
                 }
@@ -79,6 +82,21 @@ struct XMLScript: Sendable {
             logger.warning("LIBVIRT_XML_SCRIPT \(path) did not finish within \(timeout) (\(error)); using the built-in domain XML")
             return nil
         }
+    }
+
+    private static func anonymousFile(holding text: String) throws -> FileDescriptor {
+        let path = FilePath(NSTemporaryDirectory()).appending("vmgahp-ad-\(UUID().uuidString)")
+        let fd = try FileDescriptor.open(
+            path, .readWrite, options: [.create, .exclusiveCreate], permissions: [.ownerReadWrite])
+        _ = unlink(path.string)
+        do {
+            _ = try fd.writeAll(Array(text.utf8))
+            _ = try fd.seek(offset: 0, from: .start)
+        } catch {
+            try? fd.close()
+            throw error
+        }
+        return fd
     }
 
     /// Splits `LIBVIRT_XML_SCRIPT_ARGS` as HTCondor does: V2 syntax when the value starts
