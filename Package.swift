@@ -17,7 +17,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        // Without its Foundation trait: the gahp links FoundationEssentials only, for start-up time.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
@@ -26,7 +27,7 @@ let package = Package(
         .target(name: "ClassAd", swiftSettings: strict),
 
         // MARK: host integration
-        .target(name: "HTCondorConfig", swiftSettings: strict),
+        .target(name: "HTCondorConfig", dependencies: ["VMCore"], swiftSettings: strict),
         .target(
             name: "GAHPLogging",
             dependencies: [.product(name: "Logging", package: "swift-log")],
@@ -80,6 +81,14 @@ let package = Package(
             dependencies: ["VMGahpCommand", "FakeDriver"],
             swiftSettings: strict),
 
+        /// libFuzzer target for the line reader and dispatcher (`scripts/fuzz.sh wire`).
+        .executableTarget(
+            name: "gahp-fuzz",
+            dependencies: [
+                "GAHPServer", "GAHPWire", "VMCore", "FakeDriver", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])]),
+
         // MARK: protocol conformance
         .target(
             name: "GAHPConformance",
@@ -98,7 +107,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "GAHPWireTests", dependencies: ["GAHPWire"], swiftSettings: strict),
         .testTarget(name: "ClassAdTests", dependencies: ["ClassAd", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "HTCondorConfigTests", dependencies: ["HTCondorConfig", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "HTCondorConfigTests", dependencies: ["HTCondorConfig", "VMCore", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "GAHPLoggingTests",
             dependencies: ["GAHPLogging", "TestSupport", .product(name: "Logging", package: "swift-log")],

@@ -11,16 +11,19 @@ public struct DriverContext: Sendable {
     /// case-insensitively, with `VM_GAHP.` overrides applied. `nil` when unset.
     public var setting: @Sendable (String) -> String?
     public var logger: Logger
+    /// The gahp's environment (the starter passes the job's environment through).
+    public var environment: [String: String]
 
     public init(
         vmType: String, policy: HostPolicy, workingDirectory: String? = nil,
-        setting: @escaping @Sendable (String) -> String?, logger: Logger
+        setting: @escaping @Sendable (String) -> String?, logger: Logger, environment: [String: String] = [:]
     ) {
         self.vmType = vmType
         self.policy = policy
         self.workingDirectory = workingDirectory
         self.setting = setting
         self.logger = logger
+        self.environment = environment
     }
 
     /// A configuration value read as HTCondor reads booleans (`true`/`yes`/non-zero).

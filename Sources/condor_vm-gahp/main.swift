@@ -1,1 +1,6 @@
-print("condor_vm-gahp: not built yet")
+import LibvirtDriver
+import VMCore
+import VMGahpCommand
+
+/// The drivers this binary offers: libvirt for KVM and Xen.
+await VMGahpMain.main(registry: DriverRegistry([LibvirtDriverRegistration.entry]))

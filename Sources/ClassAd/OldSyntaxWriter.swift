@@ -1,0 +1,164 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes expressions and values in old ClassAd syntax, byte for byte as HTCondor's
+/// unparser does in that mode, so that an ad we pass on (to `LIBVIRT_XML_SCRIPT`, to a
+/// log) reads exactly like one HTCondor wrote.
+enum OldSyntaxWriter {
+    static func write(_ expression: Expression, into out: inout String) {
+        switch expression {
+        case .literal(let literal):
+            write(literal, into: &out)
+        case .attribute(let name, let absolute):
+            if absolute { out += "." }
+            writeName(name, into: &out)
+        case .select(let base, let name):
+            write(base, into: &out)
+            out += "."
+            writeName(name, into: &out)
+        case .unary(let op, let operand):
+            out += op.spelling
+            write(operand, into: &out)
+        case .binary(let op, let left, let right):
+            write(left, into: &out)
+            out += op.spelling
+            write(right, into: &out)
+        case .ternary(let condition, let whenTrue, let whenFalse):
+            write(condition, into: &out)
+            out += " ? "
+            write(whenTrue, into: &out)
+            out += " : "
+            write(whenFalse, into: &out)
+        case .elvis(let value, let fallback):
+            write(value, into: &out)
+            out += " ?: "
+            write(fallback, into: &out)
+        case .parenthesized(let inner):
+            out += "("
+            write(inner, into: &out)
+            out += ")"
+        case .subscripted(let base, let index):
+            write(base, into: &out)
+            out += "["
+            write(index, into: &out)
+            out += "]"
+        case .call(let name, let arguments):
+            out += name
+            out += "("
+            for (i, argument) in arguments.enumerated() {
+                if i > 0 { out += "," }
+                write(argument, into: &out)
+            }
+            out += ")"
+        case .list(let items):
+            writeList(items, into: &out, write)
+        case .record(let ad):
+            writeRecord(ad, into: &out)
+        }
+    }
+
+    static func write(_ value: ClassAdValue, into out: inout String) {
+        switch value {
+        case .undefined: out += "undefined"
+        case .error: out += "error"
+        case .boolean(let b): out += b ? "true" : "false"
+        case .integer(let i): out += String(i)
+        case .real(let r): out += formatReal(r)
+        case .string(let s): writeString(s, into: &out)
+        case .list(let items): writeList(items, into: &out, write)
+        case .classAd(let ad): writeRecord(ad, into: &out)
+        }
+    }
+
+    private static func write(_ literal: Expression.Literal, into out: inout String) {
+        switch literal {
+        case .undefined: out += "undefined"
+        case .error: out += "error"
+        case .boolean(let b): out += b ? "true" : "false"
+        case .integer(let i): out += String(i)
+        case .real(let r): out += formatReal(r)
+        case .string(let s): writeString(s, into: &out)
+        }
+    }
+
+    /// `{ a,b,c }`: HTCondor pads inside the braces but not after the commas.
+    private static func writeList<T>(_ items: [T], into out: inout String, _ element: (T, inout String) -> Void) {
+        out += "{ "
+        for (i, item) in items.enumerated() {
+            if i > 0 { out += "," }
+            element(item, &out)
+        }
+        out += " }"
+    }
+
+    /// `[ a = 1; b = 2 ]`
+    private static func writeRecord(_ ad: ClassAd, into out: inout String) {
+        out += "[ "
+        for (i, entry) in ad.entries.enumerated() {
+            if i > 0 { out += "; " }
+            writeName(entry.name, into: &out)
+            out += " = "
+            write(entry.expression, into: &out)
+        }
+        out += " ]"
+    }
+
+    /// Only the delimiter is escaped in old syntax; backslashes and control characters
+    /// are written as they are.
+    static func writeString(_ s: String, into out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            if scalar == "\"" { out += "\\\"" } else { out.unicodeScalars.append(scalar) }
+        }
+        out += "\""
+    }
+
+    /// An attribute name, in single quotes when it is not a plain identifier or is a
+    /// reserved word (only names from `'quoted'` references can be either).
+    static func writeName(_ name: String, into out: inout String) {
+        guard needsQuoting(name) else {
+            out += name
+            return
+        }
+        out += "'"
+        for scalar in name.unicodeScalars {
+            if scalar == "'" { out += "\\'" } else { out.unicodeScalars.append(scalar) }
+        }
+        out += "'"
+    }
+
+    private static func needsQuoting(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard let first = bytes.first, Lexer.isIdentifierHead(first) else { return true }
+        if bytes.contains(where: { !(Lexer.isIdentifierHead($0) || Lexer.isDigit($0)) }) { return true }
+        return ["true", "false", "undefined", "error", "is", "isnt"].contains(name.lowercased())
+    }
+
+    /// `%.16G`, with `.0` added when that looks like an integer; zero as `0.0`/`-0.0`;
+    /// non-finite values as the `real("...")` calls that read back as them.
+    static func formatReal(_ value: Double) -> String {
+        if value.isNaN { return "real(\"NaN\")" }
+        if value.isInfinite { return value < 0 ? "real(\"-INF\")" : "real(\"INF\")" }
+        if value == 0 { return value.sign == .minus ? "-0.0" : "0.0" }
+        var text = printf("%.16G", value)
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "e") }) {
+            text += ".0"
+        }
+        return text
+    }
+
+    private static func printf(_ format: String, _ value: Double) -> String {
+        // %.16G of a finite double is at most 24 characters.
+        var buffer = [CChar](repeating: 0, count: 64)
+        let count = withVaList([value]) { arguments in
+            buffer.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress, $0.count, format, arguments) }
+        }
+        let length = max(0, min(Int(count), buffer.count - 1))
+        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

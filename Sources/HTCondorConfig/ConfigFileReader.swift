@@ -1,0 +1,163 @@
+import FoundationEssentials
+
+/// Reads configuration files into a `MacroTable`, one file at a time, in the order the loader
+/// asks for. Keeps the list of files read and the warnings (ignored metaknobs, …) for the caller.
+struct ConfigFileReader {
+    var table: MacroTable
+    let environment: [String: String]
+    var filesRead: [String] = []
+    var warnings: [String] = []
+
+    /// HTCondor stops somewhere around here too; it catches include cycles.
+    private static let maximumIncludeDepth = 20
+
+    init(table: MacroTable, environment: [String: String]) {
+        self.table = table
+        self.environment = environment
+    }
+
+    var expander: MacroExpander { MacroExpander(table: table, environment: environment) }
+
+    /// Reads one file. `ifExists` turns a missing file into a no-op (for `include ifexist`).
+    mutating func read(file path: String, ifExists: Bool = false, depth: Int = 0) throws(ConfigError) {
+        switch FileKind(path) {
+        case .missing:
+            if ifExists { return }
+            throw ConfigError(file: path, message: "configuration file does not exist")
+        case .directory:
+            throw ConfigError(file: path, message: "configuration file is a directory")
+        case .other:
+            break
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, message: "configuration file cannot be read")
+        }
+        filesRead.append(path)
+        try parse(String(decoding: data, as: UTF8.self), file: path, depth: depth)
+    }
+
+    /// Parses the text of one file. `if` blocks must be closed in the file that opens them.
+    mutating func parse(_ text: String, file: String, depth: Int) throws(ConfigError) {
+        var lines = PhysicalLines(text)
+        var conditionals = ConditionalStack()
+        while let (number, line) = lines.nextLogical() {
+            let trimmed = line.trimmed
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            let fail = { (message: String) in ConfigError(file: file, line: number, message: message) }
+
+            if let directive = ConditionalDirective(trimmed) {
+                try conditionals.apply(directive, line: number, fail: fail) { condition throws(ConfigError) in
+                    try evaluate(condition, fail: fail)
+                }
+                continue
+            }
+            // A multi-line value's body is consumed even in a skipped branch, or its lines
+            // would be parsed as configuration.
+            if let (name, tag) = multiLineStart(trimmed) {
+                guard let body = lines.collect(until: "@" + tag) else {
+                    throw fail("no closing '@\(tag)' for the multi-line value of \(name)")
+                }
+                if conditionals.isActive { try define(name, body, file: file, line: number, fail: fail) }
+                continue
+            }
+            guard conditionals.isActive else { continue }
+            try interpret(trimmed, file: file, line: number, depth: depth, fail: fail)
+        }
+        if let open = conditionals.unclosedLine {
+            throw ConfigError(file: file, line: open, message: "'if' without a matching 'endif'")
+        }
+    }
+
+    private mutating func interpret(
+        _ line: String, file: String, line number: Int, depth: Int, fail: (String) -> ConfigError
+    ) throws(ConfigError) {
+        let keyword = line.prefix { !$0.isWhitespace && $0 != ":" && $0 != "=" }.lowercased()
+        let rest = line.dropFirst(keyword.count).trimmed
+        if !rest.hasPrefix("=") {
+            switch keyword {
+            case "include":
+                try include(rest, from: file, depth: depth, fail: fail)
+                return
+            case "use":
+                warnings.append("\(file), line \(number): '\(line)' ignored: metaknobs are not supported")
+                return
+            default:
+                break
+            }
+        }
+        guard let equals = line.firstIndex(of: "=") else {
+            throw fail("expected 'NAME = value', found '\(line)'")
+        }
+        try define(
+            line[..<equals].trimmed,
+            line[line.index(after: equals)...].trimmed,
+            file: file, line: number, fail: fail)
+    }
+
+    private mutating func define(
+        _ name: String, _ value: String, file: String, line: Int, fail: (String) -> ConfigError
+    ) throws(ConfigError) {
+        guard MacroSyntax.isName(name) else { throw fail("'\(name)' is not a valid configuration name") }
+        table.define(name, value: value, origin: .file(file, line: line))
+    }
+
+    /// `include [ifexist] : PATH`. A relative path is taken relative to the including file.
+    private mutating func include(
+        _ arguments: String, from file: String, depth: Int, fail: (String) -> ConfigError
+    ) throws(ConfigError) {
+        guard let colon = arguments.firstIndex(of: ":") else {
+            throw fail("expected 'include : FILE' or 'include ifexist : FILE'")
+        }
+        let options = arguments[..<colon].lowercased().split(whereSeparator: \.isWhitespace)
+        if options.contains("command") {
+            throw fail("'include command' is not supported: the gahp does not run commands from its configuration")
+        }
+        guard options.allSatisfy({ $0 == "ifexist" }) else {
+            throw fail("unknown include option '\(options.joined(separator: " "))'")
+        }
+        let target = expander.expand(arguments[arguments.index(after: colon)...].trimmed)
+        guard !target.isEmpty else { throw fail("include names no file") }
+        guard depth < Self.maximumIncludeDepth else { throw fail("includes nested too deeply (a cycle?)") }
+        let path = target.hasPrefix("/")
+            ? target : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(target).path
+        try read(file: path, ifExists: !options.isEmpty, depth: depth + 1)
+    }
+
+    /// `NAME @=TAG` opens a multi-line value closed by a line `@TAG`.
+    private func multiLineStart(_ line: String) -> (name: String, tag: String)? {
+        guard let equals = line.firstIndex(of: "=") else { return nil }
+        let left = line[..<equals].trimmed
+        guard left.hasSuffix("@") else { return nil }
+        let tag = line[line.index(after: equals)...].trimmed
+        guard !tag.isEmpty, !tag.contains(where: \.isWhitespace) else { return nil }
+        return (String(left.dropLast()).trimmed, tag)
+    }
+
+    /// Conditions HTCondor allows that the gahp needs: `defined NAME`, `true`/`false`/`yes`/`no`,
+    /// integers, each optionally negated with `!`, after macro expansion. Version checks and
+    /// ClassAd expressions are refused rather than guessed.
+    private func evaluate(_ condition: String, fail: (String) -> ConfigError) throws(ConfigError) -> Bool {
+        var text = Substring(condition)
+        var negated = false
+        while text.hasPrefix("!") {
+            negated.toggle()
+            text = text.dropFirst().drop { $0.isWhitespace }
+        }
+        let words = text.split(maxSplits: 1, whereSeparator: \.isWhitespace)
+        let result: Bool
+        switch words.first?.lowercased() {
+        case "defined":
+            let name = expander.expand(words.count > 1 ? String(words[1]).trimmed : "")
+            result = MacroSyntax.isName(name) && !(table.lookup(name)?.value.isEmpty ?? true)
+        case "version":
+            throw fail("'if version' is not supported by this gahp")
+        default:
+            let expanded = expander.expand(String(text)).trimmed
+            guard let value = ConfigValue.boolean(expanded) else {
+                throw fail("unsupported condition '\(condition)': use 'defined NAME', true/false or an integer")
+            }
+            result = value
+        }
+        return result != negated
+    }
+}

@@ -1,0 +1,49 @@
+import FoundationEssentials
+
+/// The lines of one configuration file, joined into logical lines where a line ends in `\`.
+struct PhysicalLines {
+    private let lines: [Substring]
+    private var next = 0
+
+    init(_ text: String) {
+        // `\r\n` is one Character, so split on newline characters rather than on "\n".
+        lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+    }
+
+    /// The next logical line and the 1-based number of its first physical line. A trailing
+    /// backslash joins the following line directly (no separator); comment lines inside a
+    /// continuation are skipped, as HTCondor does.
+    mutating func nextLogical() -> (number: Int, line: String)? {
+        guard next < lines.count else { return nil }
+        let number = next + 1
+        var line = String(lines[next])
+        next += 1
+        while let stripped = Self.droppingContinuation(line) {
+            line = stripped
+            while next < lines.count, lines[next].drop(while: \.isWhitespace).hasPrefix("#") { next += 1 }
+            guard next < lines.count else { break }
+            line += lines[next]
+            next += 1
+        }
+        return (number, line)
+    }
+
+    /// Physical lines up to (not including) the first whose trimmed text is `terminator`, joined
+    /// with newlines; the terminator is consumed. Nil if the file ends first.
+    mutating func collect(until terminator: String) -> String? {
+        var body: [Substring] = []
+        while next < lines.count {
+            let line = lines[next]
+            next += 1
+            if line.trimmed == terminator { return body.joined(separator: "\n") }
+            body.append(line)
+        }
+        return nil
+    }
+
+    private static func droppingContinuation(_ line: String) -> String? {
+        let trimmed = line.reversed().drop { $0 == " " || $0 == "\t" }
+        guard trimmed.first == "\\" else { return nil }
+        return String(trimmed.dropFirst().reversed())
+    }
+}

@@ -1,0 +1,46 @@
+import HTCondorConfig
+import Logging
+import VMCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The configuration-derived settings of one gahp process, re-read on SIGHUP.
+struct HostSettings: Sendable {
+    var config: HTCondorConfig
+    var policy: HostPolicy
+    var requestTimeout: Duration
+    /// Things worth a line in the log (metaknobs ignored, networking types dropped...).
+    var notes: [String]
+    var environment: [String: String]
+
+    /// Reads HTCondor's configuration the way the gahp needs it.
+    /// - Parameter requireMemory: HTCondor refuses to start without `VM_MEMORY`; kill mode
+    ///   does not need it and must work even on a half-configured host.
+    static func load(environment: [String: String], requireMemory: Bool = true) throws(ConfigError) -> HostSettings {
+        let config = try HTCondorConfig.load(environment: environment)
+        let cpus = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        var notes = config.warnings
+        let policy: HostPolicy
+        do {
+            let derived = try config.hostPolicy(hostCPUs: cpus)
+            policy = derived.policy
+            notes += derived.warnings
+        } catch where !requireMemory {
+            policy = HostPolicy(maxMemoryMiB: 0, hostCPUs: cpus)
+            notes.append(error.description)
+        }
+        let timeout = config.integer("VM_GAHP_REQ_TIMEOUT", default: 300)
+        return HostSettings(
+            config: config, policy: policy, requestTimeout: .seconds(timeout > 0 ? timeout : 300), notes: notes,
+            environment: environment)
+    }
+
+    func driverContext(vmType: String, workingDirectory: String?, logger: Logger) -> DriverContext {
+        let config = self.config
+        return DriverContext(
+            vmType: vmType, policy: policy, workingDirectory: workingDirectory,
+            setting: { config.value($0) }, logger: logger, environment: environment)
+    }
+}

@@ -1,0 +1,82 @@
+/// What the command line asks for.
+///
+/// The server and probe/kill grammar is HTCondor's, not a modern one: DaemonCore options
+/// `-f` and `-t` come first in any order, then `-M <mode>`, then keyword pairs. The
+/// startd and starter build exactly these lines, so they are parsed by hand; `explain-ad`
+/// is ours and uses swift-argument-parser.
+enum Invocation: Equatable {
+    case help
+    case version
+    case explainAd([String])
+    case server(logToStderr: Bool)
+    case probe(vmType: String, logToStderr: Bool)
+    case kill(vmType: String, name: String, logToStderr: Bool)
+
+    struct UsageError: Error, Equatable {
+        var reason: String
+    }
+
+    static let usage = """
+        Usage:
+          condor_vm-gahp [-f] [-t] -M 3                               serve the GAHP protocol on stdin/stdout
+          condor_vm-gahp [-f] [-t] -M 0 vmtype <vmtype>                probe: print machine attributes
+          condor_vm-gahp [-f] [-t] -M 4 vmtype <vmtype> match <name>   destroy the VM with that name
+          condor_vm-gahp explain-ad <file> [--json] [--vmtype <vmtype>]
+          condor_vm-gahp --help | --version
+        -f stays in the foreground (always), -t logs to stderr instead of VM_GAHP_LOG.
+        Mode 1 is treated as 3. Environment for mode 3: VMGAHP_VMTYPE, VMGAHP_WORKING_DIR.
+        """
+
+    static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
+        var rest = arguments[...]
+        switch rest.first {
+        case "--help", "-h", "help": return .help
+        case "--version", "-v": return .version
+        case "explain-ad": return .explainAd(Array(rest.dropFirst()))
+        default: break
+        }
+        var logToStderr = false
+        while let flag = rest.first, flag == "-f" || flag == "-t" {
+            if flag == "-t" { logToStderr = true }
+            rest = rest.dropFirst()
+        }
+        guard rest.first == "-M" else { throw UsageError(reason: "expected -M <mode>") }
+        rest = rest.dropFirst()
+        guard let modeText = rest.first, let mode = Int(modeText) else {
+            throw UsageError(reason: "-M needs a mode number")
+        }
+        rest = rest.dropFirst()
+        let keywords = try keywordPairs(rest)
+        switch mode {
+        case 1, 3:
+            guard keywords.isEmpty else { throw UsageError(reason: "mode \(mode) takes no other arguments") }
+            return .server(logToStderr: logToStderr)
+        case 0:
+            guard let type = keywords["vmtype"], keywords.count == 1 else {
+                throw UsageError(reason: "mode 0 needs exactly 'vmtype <vmtype>'")
+            }
+            return .probe(vmType: type.lowercased(), logToStderr: logToStderr)
+        case 4:
+            guard let type = keywords["vmtype"], let name = keywords["match"], keywords.count == 2 else {
+                throw UsageError(reason: "mode 4 needs 'vmtype <vmtype> match <name>'")
+            }
+            return .kill(vmType: type.lowercased(), name: name, logToStderr: logToStderr)
+        default:
+            throw UsageError(reason: "unknown mode \(mode)")
+        }
+    }
+
+    private static func keywordPairs(_ words: ArraySlice<String>) throws(UsageError) -> [String: String] {
+        var pairs: [String: String] = [:]
+        var rest = words
+        while let keyword = rest.first {
+            let key = keyword.lowercased()
+            guard key == "vmtype" || key == "match" else { throw UsageError(reason: "unknown argument '\(keyword)'") }
+            guard rest.count >= 2 else { throw UsageError(reason: "'\(keyword)' needs a value") }
+            guard pairs[key] == nil else { throw UsageError(reason: "'\(keyword)' given twice") }
+            pairs[key] = rest[rest.index(after: rest.startIndex)]
+            rest = rest.dropFirst(2)
+        }
+        return pairs
+    }
+}

@@ -1,0 +1,26 @@
+import Dispatch
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// SIGTERM and SIGQUIT end the gahp (after teardown); SIGHUP re-reads the configuration.
+enum Signals {
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+
+    static func install(terminate: @escaping @Sendable (String) -> Void, reload: @escaping @Sendable () -> Void) {
+        let queue = DispatchQueue(label: "vmgahp.signals")
+        let handlers: [(Int32, String, @Sendable () -> Void)] = [
+            (SIGTERM, "SIGTERM", { terminate("SIGTERM") }),
+            (SIGQUIT, "SIGQUIT", { terminate("SIGQUIT") }),
+            (SIGHUP, "SIGHUP", reload),
+        ]
+        for (number, _, handler) in handlers {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler(handler: handler)
+            source.resume()
+            sources.append(source)
+        }
+    }
+}

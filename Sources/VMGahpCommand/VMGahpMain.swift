@@ -1,0 +1,64 @@
+import ArgumentParser
+import GAHPWire
+import VMCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The `condor_vm-gahp` program, given the drivers compiled into this binary.
+///
+/// Executables are thin: they pick the drivers (the composition root) and call `main`, so
+/// the test binary runs exactly the same command line over an in-memory driver.
+public enum VMGahpMain {
+    public static func main(registry: DriverRegistry) async -> Never {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        var environment: [String: String] = [:]
+        for (key, value) in ProcessEnvironment.current { environment[key] = value }
+        let invocation: Invocation
+        do {
+            invocation = try Invocation.parse(arguments)
+        } catch {
+            writeStandardError("condor_vm-gahp: \(error.reason)\n\(Invocation.usage)\n")
+            exit(1)
+        }
+        switch invocation {
+        case .help:
+            print(Invocation.usage)
+            exit(0)
+        case .version:
+            print("condor_vm-gahp \(GAHPVersion.number) (\(GAHPVersion.banner)); VM types: \(registry.supportedTypes.joined(separator: " "))")
+            exit(0)
+        case .explainAd(let rest):
+            do {
+                let command = try ExplainAdCommand.parse(rest)
+                try command.run(registry: registry, environment: environment)
+                exit(0)
+            } catch {
+                ExplainAdCommand.exit(withError: error)
+            }
+        case .server(let logToStderr):
+            ServerMode.run(registry: registry, environment: environment, logToStderr: logToStderr)
+        case .probe(let vmType, let logToStderr):
+            await ProbeMode.run(registry: registry, vmType: vmType, environment: environment, logToStderr: logToStderr)
+        case .kill(let vmType, let name, let logToStderr):
+            await KillMode.run(registry: registry, vmType: vmType, name: name, environment: environment, logToStderr: logToStderr)
+        }
+    }
+}
+
+/// The process environment without Foundation's `ProcessInfo` (which costs start-up time).
+enum ProcessEnvironment {
+    static var current: [(String, String)] {
+        var pairs: [(String, String)] = []
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                pairs.append((String(text[..<equals]), String(text[text.index(after: equals)...])))
+            }
+            pointer += 1
+        }
+        return pairs
+    }
+}

@@ -1,0 +1,98 @@
+import Testing
+
+@testable import ClassAd
+
+/// The gahp reads job ads that users control, as root: no input may crash it.
+@Suite struct HostileInputTests {
+    @Test func megabyteStringValue() {
+        let big = String(repeating: "x\\y", count: 350_000)
+        let (ad, errors) = ClassAd.parse(lines: ["Big = \"\(big)\""])
+        #expect(errors.isEmpty)
+        #expect(ad.string("Big")?.utf8.count == big.utf8.count)
+        #expect(ad.unparsedOld("Big")?.utf8.count == big.utf8.count + 8)
+        #expect(rejects("Big = \"\(big)"))  // unterminated
+    }
+
+    @Test func nulBytesAreRefused() {
+        #expect(rejects("A = \"a\u{0}b\""))
+        #expect(rejects("A = 1\u{0}"))
+        #expect(rejects("A\u{0} = 1"))
+        var ad = ClassAd()
+        #expect(throws: ClassAdParseError.self) { try ad.insert(lineBytes: Array("A = \"x\0\"".utf8)) }
+    }
+
+    @Test func invalidUTF8IsRefusedFromBytesAndHarmlessFromStrings() {
+        let bytes: [UInt8] = Array("A = \"".utf8) + [0xFF, 0xC3, 0x28] + Array("\"".utf8)
+        let (ad, errors) = ClassAd.parse(lineBytes: [bytes, Array("B = 2".utf8)])
+        #expect(errors.count == 1)
+        #expect(errors.first?.line.hasPrefix("A = ") == true)
+        #expect(ad.attributeNames == ["B"])
+        // Decoded by the caller (replacement characters), it is just a string.
+        let (decoded, decodedErrors) = ClassAd.parse(lines: [String(decoding: bytes, as: UTF8.self)])
+        #expect(decodedErrors.isEmpty)
+        #expect(decoded.string("A") == "\u{FFFD}\u{FFFD}(")
+        // Outside a string, non-ASCII bytes are a syntax error.
+        #expect(rejects("A = é"))
+        #expect(rejects("A = \u{7F}"))
+    }
+
+    @Test func deepNestingIsAParseErrorNotAStackOverflow() {
+        for opener in ["(", "{", "[a=", "-", "!", "f(", "x[", "a?b:"] {
+            let depth = 10_000
+            let line = "A = " + String(repeating: opener, count: depth) + "1"
+            #expect(rejects(line), "\(opener)")
+        }
+        #expect(rejects("A = " + String(repeating: "1+", count: 100_000) + "1"))
+        #expect(rejects("A = " + String(repeating: "x.", count: 100_000) + "x"))
+        #expect(rejects("A = " + String(repeating: "(", count: 100_000)))
+        #expect(rejects("A = " + String(repeating: ")", count: 100_000)))
+    }
+
+    @Test func nestingUpToTheLimitWorks() throws {
+        let depth = Parser.maximumDepth - 1
+        let line = "A = " + String(repeating: "(", count: depth) + "1" + String(repeating: ")", count: depth)
+        let (ad, errors) = ClassAd.parse(lines: [line])
+        #expect(errors.isEmpty)
+        #expect(ad.integer("A") == 1)
+        #expect(ad.unparsedOld("A") == line)
+        #expect(rejects("A = (" + line.dropFirst(4) + ")"))
+        let chain = "A = " + String(repeating: "1+", count: depth - 1) + "1"
+        #expect(ClassAd.parse(lines: [chain]).ad.integer("A") == depth)
+    }
+
+    @Test func overflowingLiterals() throws {
+        #expect(try value("18446744073709551616") == .integer(.max))
+        #expect(try value(String(repeating: "9", count: 10_000)) == .integer(.max))
+        #expect(try value("-" + String(repeating: "9", count: 10_000)) == .integer(.min))
+        #expect(try value("1" + String(repeating: "0", count: 10_000) + ".0") == .real(.infinity))
+        #expect(try value("1e99999999999999999999") == .real(.infinity))
+        #expect(try value("9223372036854775807 + 9223372036854775807") == .integer(-2))
+    }
+
+    @Test func garbageNeverCrashes() {
+        var generator = SplitMix(seed: 42)
+        let alphabet = Array("()[]{}\"'\\.,;:?!=<>&|^~+-*/%0123456789eE aZ_xis\t\r\n".utf8) + [0, 0xFF, 0xC3]
+        for _ in 0..<5_000 {
+            let length = Int(generator.next() % 60)
+            let bytes = (0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
+            let (ad, _) = ClassAd.parse(lineBytes: [Array("A = ".utf8) + bytes])
+            for name in ad.attributeNames {
+                _ = ad.evaluate(name)
+                _ = ad.unparsedOld(name)
+            }
+        }
+    }
+}
+
+/// A small deterministic generator, so a failure can be reproduced.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,117 @@
+import HTCondorConfig
+import Testing
+
+@Suite struct SyntaxTests {
+    @Test func assignmentsCommentsAndBlankLines() throws {
+        let fixture = try ConfigFixture()
+        let config = try fixture.load(main: """
+            # a comment
+              # an indented comment
+
+            A = one
+            B=two
+            C =   spaced value   \t
+            D = keeps # this, HTCondor has no trailing comments
+            E =
+            """)
+        #expect(config.value("A") == "one")
+        #expect(config.value("B") == "two")
+        #expect(config.value("C") == "spaced value")
+        #expect(config.value("D") == "keeps # this, HTCondor has no trailing comments")
+        #expect(config.value("E") == nil)
+        #expect(config.value("UNSET") == nil)
+    }
+
+    @Test func namesAreCaseInsensitive() throws {
+        let fixture = try ConfigFixture()
+        let config = try fixture.load(main: "Vm_Memory = 512\nvm_memory = 1024\n")
+        #expect(config.value("VM_MEMORY") == "1024")
+        #expect(config.value("vm_memory") == "1024")
+    }
+
+    @Test func laterDefinitionsWin() throws {
+        let fixture = try ConfigFixture()
+        let config = try fixture.load(main: "A = first\nA = second\n")
+        #expect(config.value("A") == "second")
+    }
+
+    @Test func continuationLinesJoin() throws {
+        let fixture = try ConfigFixture()
+        let config = try fixture.load(main: """
+            LIST = a, \\
+              b, \\
+            # a comment inside the continuation is skipped
+              c
+            AFTER = x
+            TRAILING = last \\
+            """)
+        #expect(config.value("LIST") == "a,   b,   c")
+        #expect(config.value("AFTER") == "x")
+        #expect(config.value("TRAILING") == "last")
+    }
+
+    @Test func errorsCountPhysicalLinesThroughContinuations() throws {
+        let fixture = try ConfigFixture()
+        try fixture.write("condor_config", "A = 1 \\\n  2\nthis is not an assignment\n")
+        let error = try #require(fixture.loadError())
+        #expect(error.file == fixture.mainFile)
+        #expect(error.line == 3)
+    }
+
+    @Test func multiLineValues() throws {
+        let fixture = try ConfigFixture()
+        let config = try fixture.load(main: """
+            SCRIPT @=end
+              line one
+            # not a comment here
+              line three
+            @end
+            NEXT = 1
+            """)
+        #expect(config.value("SCRIPT") == "  line one\n# not a comment here\n  line three")
+        #expect(config.value("NEXT") == "1")
+    }
+
+    @Test func unterminatedMultiLineValueIsAnError() throws {
+        let fixture = try ConfigFixture()
+        try fixture.write("condor_config", "A = 1\nSCRIPT @=end\nbody\n")
+        let error = try #require(fixture.loadError())
+        #expect(error.line == 2)
+        #expect(error.message.contains("@end"))
+    }
+
+    @Test func malformedLinesNameFileAndLine() throws {
+        let fixture = try ConfigFixture()
+        for (text, line) in [("A = 1\nno equals sign\n", 2), ("\n\nBAD NAME = 3\n", 3), ("= value\n", 1)] {
+            try fixture.write("condor_config", text)
+            let error = try #require(fixture.loadError(), "\(text)")
+            #expect(error.file == fixture.mainFile)
+            #expect(error.line == line)
+            #expect(error.description.hasPrefix("\(fixture.mainFile), line \(line): "))
+        }
+    }
+
+    @Test func crlfLineEndingsAreAccepted() throws {
+        let fixture = try ConfigFixture()
+        let config = try fixture.load(main: "A = 1\r\nB = 2\r\n")
+        #expect(config.value("A") == "1")
+        #expect(config.value("B") == "2")
+    }
+
+    @Test func metaknobsAreIgnoredWithAWarning() throws {
+        let fixture = try ConfigFixture()
+        let config = try fixture.load(main: "use ROLE : Execute\nA = 1\n")
+        #expect(config.value("A") == "1")
+        #expect(config.warnings.count == 1)
+        #expect(config.warnings.first?.contains("line 1") == true)
+        #expect(config.warnings.first?.contains("use ROLE : Execute") == true)
+    }
+
+    @Test func keywordsCanStillBeAssignedAsNames() throws {
+        let fixture = try ConfigFixture()
+        let config = try fixture.load(main: "use = 1\ninclude = 2\nif = 3\n")
+        #expect(config.value("USE") == "1")
+        #expect(config.value("INCLUDE") == "2")
+        #expect(config.value("IF") == "3")
+    }
+}

@@ -1,0 +1,60 @@
+import Testing
+import VMCore
+@testable import JobAd
+
+@Suite struct DiskTests {
+    let space: Workspace
+    let kvm: AdFixture
+    let xen: AdFixture
+
+    init() throws {
+        space = try Workspace()
+        for file in ["disk.qcow2", "disk.img", "vmlinuz", "initrd.img"] { try space.file(file) }
+        kvm = try AdFixture(corpus: "kvm-basic", in: space)
+        xen = try AdFixture(corpus: "xen-pv", in: space)
+    }
+
+    @Test func missingDiskListHasTheTypesToken() {
+        #expect(kvm.setting("VMPARAM_vm_Disk", nil).refusal()?.code == .kvmNoDiskParam)
+        #expect(xen.setting("VMPARAM_vm_Disk", nil).refusal()?.code == .xenNoDiskParam)
+    }
+
+    @Test(arguments: [
+        "\"disk.qcow2\"", "\"disk.qcow2:vda\"", "\"disk.qcow2:vda:w:qcow2:x\"", "\"disk.qcow2:vda1:w\"", "\"disk.qcow2:vda:rwx\"",
+        "\"disk.qcow2:vda:w:iso\"", "\"disk.qcow2:vda:w,disk.img:vda:r\"", "\"missing.img:vda:w\"", "\"\"", "42",
+    ])
+    func malformedDiskListsAreInvalid(_ value: String) {
+        #expect(kvm.setting("VMPARAM_vm_Disk", value).refusal()?.code == .kvmInvalidDiskParam)
+        #expect(xen.setting("VMPARAM_vm_Disk", value).refusal()?.code == .xenInvalidDiskParam)
+    }
+
+    @Test func spacesAroundSeparatorsAndCaseAreAccepted() throws {
+        let job = try kvm.setting("VMPARAM_vm_Disk", "\" disk.qcow2 : VDA : RW : QCOW2 , disk.img:vdb:R \"").describe()
+        #expect(job.disks.map(\.device) == ["vda", "vdb"])
+        #expect(job.disks.map(\.writable) == [true, false])
+        #expect(job.disks.map(\.format) == ["qcow2", nil])
+    }
+
+    @Test func isoImagesBecomeReadOnlyCDROMs() throws {
+        try space.file("boot.ISO")
+        try space.file("my.isolated.img")
+        let job = try kvm.setting("VMPARAM_vm_Disk", "\"disk.qcow2:vda:w,boot.ISO:hdc:r,my.isolated.img:vdb:r\"").describe()
+        #expect(job.disks.map(\.isCDROM) == [false, true, false])
+        #expect(kvm.setting("VMPARAM_vm_Disk", "\"boot.ISO:hdc:w\"").refusal()?.code == .kvmInvalidDiskParam)
+    }
+
+    @Test func sharedStorageDisksAreNotTransferred() throws {
+        let shared = try space.file(space.sharedRoot + "/base.img")
+        let policy = HostPolicy.testHost.with { $0.allowedDiskRoots = [space.sharedRoot] }
+        let job = try kvm.setting("VMPARAM_vm_Disk", "\"\(shared):vda:r\"").describe(policy: policy)
+        #expect(job.disks == [.init(path: shared, device: "vda", writable: false, format: nil, isCDROM: false, transferred: false)])
+        #expect(kvm.setting("VMPARAM_vm_Disk", "\"\(shared):vda:r\"").refusal()?.code == .kvmInvalidDiskParam)
+    }
+
+    @Test func checkpointWithTransferredDisksIsRefusedPerType() throws {
+        #expect(kvm.setting("JobVMCheckpoint", "true").refusal()?.code == .kvmMismatchedCheckpoint)
+        #expect(xen.setting("JobVMCheckpoint", "true").refusal()?.code == .xenMismatchedCheckpoint)
+        // Naming the memory image is not enough: it must be in the working directory.
+        #expect(kvm.setting("JobVMCheckpoint", "true").setting("TransferIntermediate", "\"xen.mem.ckpt\"").refusal()?.code == .kvmMismatchedCheckpoint)
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Bounded libFuzzer runs: scripts/fuzz.sh wire|classad [SECONDS]
+#   wire:    the GAHP line reader and dispatcher (target gahp-fuzz)
+#   classad: the old-syntax ClassAd lexer and parser (target classad-fuzz)
+# Built with `swift build -Xswiftc -sanitize=fuzzer,address` into .build-fuzz; exits non-zero
+# on a finding, which is left in .build-fuzz/findings/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target=${1:?usage: scripts/fuzz.sh wire|classad [SECONDS]}
+seconds=${2:-60}
+case "$target" in
+  wire) product=gahp-fuzz ;;
+  classad) product=classad-fuzz ;;
+  *) echo "unknown fuzz target '$target'" >&2; exit 2 ;;
+esac
+swift build --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING --product "$product" 2>&1 \
+  | grep -vE "Cannot export local symbol" | grep -E "error|Build" || true
+work=.build-fuzz/corpus-$target
+mkdir -p "$work" .build-fuzz/findings
+cp -n scripts/fuzz-seeds/"$target"/* "$work"/ 2>/dev/null || true
+# Every line of the corpus job ads is a seed too.
+if [ -d ../shared/corpus/jobads ]; then
+  cp -n ../shared/corpus/jobads/*.ad "$work"/ 2>/dev/null || true
+fi
+".build-fuzz/debug/$product" -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=10 -max_len=65536 \
+  -artifact_prefix=.build-fuzz/findings/ -print_final_stats=1 "$work" 2>&1 \
+  | grep -E "^(Done|stat::number_of_executed_units|==[0-9]+==|SUMMARY|.*(ERROR|crash|deadly))" || true
+test -z "$(ls -A .build-fuzz/findings)" || { echo "fuzz findings in .build-fuzz/findings" >&2; exit 1; }
+echo "fuzz $target: no findings in ${seconds} s"
