@@ -1,5 +1,5 @@
 import CLibvirt
-import Foundation
+import FoundationEssentials
 import Logging
 import Synchronization
 import VMCore
@@ -120,7 +120,7 @@ public final class LibvirtDriver: VMDriver {
         DomainOptions(
             domainType: domainType, cpuMode: nil,
             consoleLog: domainType == "xen"
-                ? nil : (job.workingDirectory as NSString).appendingPathComponent(LibvirtSettings.consoleLogName),
+                ? nil : job.workingDirectory.appendingPath(LibvirtSettings.consoleLogName),
             userBackend: .slirp, xenBootloader: settings.xenBootloader)
     }
 

@@ -1,5 +1,5 @@
 import CLibvirt
-import Foundation
+import FoundationEssentials
 import Logging
 import Synchronization
 import VMCore
@@ -283,7 +283,7 @@ struct DomainSample: Sendable {
 
     /// The first `<mac address='...'/>` of libvirt's own (machine-written) domain XML.
     static func firstMAC(in xml: String) -> String? {
-        guard let range = xml.range(of: "<mac address='") else { return nil }
+        guard let range = xml.firstRange(of: "<mac address='") else { return nil }
         let rest = xml[range.upperBound...]
         guard let end = rest.firstIndex(of: "'") else { return nil }
         return String(rest[..<end]).lowercased()

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import Subprocess
 import VMCore
@@ -25,10 +26,13 @@ struct XMLScript: Sendable {
     static func input(for job: JobDescription, bridgeInterface: String?, xenBootloader: String?) -> String {
         var lines = job.adLines
         func has(_ name: String) -> Bool {
-            lines.contains { $0.split(separator: "=", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces).lowercased() == name.lowercased() }
+            lines.contains { (line: String) -> Bool in
+                guard let key = line.split(separator: "=", maxSplits: 1).first else { return false }
+                return String(key).trimmed.lowercased() == name.lowercased()
+            }
         }
         func quoted(_ s: String) -> String {
-            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            "\"" + s.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
         }
         if !has("VM_WORKING_DIR") { lines.insert("VM_WORKING_DIR = \(quoted(job.workingDirectory))", at: 0) }
         lines.append("VMPARAM_VM_NAME = \(quoted(job.name))")
@@ -73,7 +77,7 @@ struct XMLScript: Sendable {
                 return nil
             }
             let xml = (result.1 ?? "").split(separator: "\n", omittingEmptySubsequences: false).joined()
-            guard !xml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            guard !xml.trimmed.isEmpty else {
                 logger.warning("LIBVIRT_XML_SCRIPT \(path) printed nothing; using the built-in domain XML")
                 return nil
             }
@@ -85,7 +89,7 @@ struct XMLScript: Sendable {
     }
 
     private static func anonymousFile(holding text: String) throws -> FileDescriptor {
-        let path = FilePath(NSTemporaryDirectory()).appending("vmgahp-ad-\(UUID().uuidString)")
+        let path = FilePath(ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp").appending("vmgahp-ad-\(UUID().uuidString)")
         let fd = try FileDescriptor.open(
             path, .readWrite, options: [.create, .exclusiveCreate], permissions: [.ownerReadWrite])
         _ = unlink(path.string)
@@ -103,7 +107,7 @@ struct XMLScript: Sendable {
     /// with a double quote (blank-separated, single quotes group, `''` is a literal
     /// quote), otherwise V1 (split on blanks).
     static func splitArguments(_ raw: String) -> [String] {
-        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        let trimmed = raw.trimmed
         guard trimmed.count >= 2, trimmed.hasPrefix("\""), trimmed.hasSuffix("\"") else {
             return trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         }
