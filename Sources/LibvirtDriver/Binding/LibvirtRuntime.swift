@@ -28,11 +28,4 @@ enum LibvirtRuntime {
         _ = initialised
     }
 
-    /// The version of the libvirt library linked in (major × 1,000,000 + minor × 1,000 + release).
-    static var libraryVersion: UInt {
-        ensure()
-        var version: UInt = 0
-        var type: UInt = 0
-        return virGetVersion(&version, nil, &type) == 0 ? version : 0
-    }
 }
