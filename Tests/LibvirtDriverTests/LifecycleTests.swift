@@ -102,6 +102,38 @@ import VMCore
         }
     }
 
+    @Test func stopCleansUpAsHTCondorDoes() async throws {
+        let directory = try JobDirectory()
+        let driver = TestHost.driver()
+        let files = CheckpointFiles(workingDirectory: directory.path)
+
+        // A suspended job that is stopped keeps its disk, not the suspend file.
+        let kept = directory.job()
+        let suspended = try await driver.start(kept)
+        try await suspended.suspend()
+        #expect(files.hasMemoryImage)
+        try await suspended.stop()
+        #expect(!files.hasMemoryImage)
+        #expect(FileManager.default.fileExists(atPath: kept.disks[0].path))
+
+        // A job that wants no output loses its transferred disk, so nothing goes back.
+        var nothingBack = directory.job()
+        nothingBack.noOutputVM = true
+        let vm = try await driver.start(nothingBack)
+        try await vm.stop()
+        #expect(!FileManager.default.fileExists(atPath: nothingBack.disks[0].path))
+        #expect(try await vm.status().state == .stopped)
+    }
+
+    @Test func requestsOnADomainThatJustVanishedAreInvalid() async throws {
+        let directory = try JobDirectory()
+        let job = directory.job()
+        let vm = try await TestHost.driver().start(job)
+        try await TestHost.driver().destroy(name: job.name)
+        await #expect { try await vm.suspend() } throws: { ($0 as? VMGAHPError)?.code == .invalidOperation }
+        #expect(try await vm.status().state == .stopped)
+    }
+
     @Test func killModeDestroysByNameAndIgnoresUnknownNames() async throws {
         let directory = try JobDirectory()
         let driver = TestHost.driver()
