@@ -144,6 +144,20 @@ import VMCore
         try await driver.destroy(name: TestHost.uniqueName("nobody"))
     }
 
+    @Test func hostDependentChoicesFallBackWhereTheHypervisorCannotTell() async throws {
+        let directory = try JobDirectory()
+        let job = directory.job()
+        // The test driver reports no domain capabilities: no KVM, no CPU modes.
+        let driver = TestHost.driver(settings: ["VM_LIBVIRT_DOMAIN_TYPE": "auto", "VM_LIBVIRT_CPU_MODE": "host-passthrough"])
+        let vm = try await driver.start(job)
+        let xml = try await driver.call(.status) { conn in
+            try conn.withDomain(job.name) { (d) throws(LibvirtError) in try Libvirt.xml(d) }
+        }
+        #expect(xml.hasPrefix("<domain type='qemu'"))
+        #expect(!xml.contains("host-passthrough"))
+        await vm.tearDown()
+    }
+
     @Test func explainShowsTheDomainXML() throws {
         let directory = try JobDirectory()
         let job = directory.job()
