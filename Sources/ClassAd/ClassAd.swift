@@ -131,6 +131,15 @@ public struct ClassAd: Sendable, Equatable {
         return Self.line(entries[position])
     }
 
+    /// The attribute's expression alone in old syntax (what follows `Name = `); `nil` if
+    /// absent.
+    public func unparsedOldExpression(_ name: String) -> String? {
+        guard let position = positions[name.lowercased()] else { return nil }
+        var out = ""
+        OldSyntaxWriter.write(entries[position].expression, into: &out)
+        return out
+    }
+
     /// Every attribute as an old-syntax line, in order: the ad as HTCondor would send it.
     public var oldSyntaxLines: [String] { entries.map(Self.line) }
 

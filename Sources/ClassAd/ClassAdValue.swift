@@ -30,10 +30,38 @@ extension ClassAdValue {
     }
 
     /// The value written as an old-syntax ClassAd literal, the way HTCondor would print it.
+    ///
+    /// Cut off after `oldSyntaxLimit` bytes (and then ending in `...`): a hostile ad can
+    /// evaluate to a list that shares its parts and whose text would be exponentially long.
     public var oldSyntax: String {
         var out = ""
-        OldSyntaxWriter.write(self, into: &out)
+        if !OldSyntaxWriter.write(self, into: &out, limit: Self.oldSyntaxLimit) { out += "..." }
         return out
+    }
+
+    /// The most bytes `oldSyntax` writes, and the largest string the string functions
+    /// (`strcat`, ...) build.
+    public static let oldSyntaxLimit = 4 << 20
+
+    /// How many values this one is made of (itself, and list elements recursively),
+    /// counted no further than `limit + 1`.
+    ///
+    /// A list can share its parts, so an ad of a few lines can evaluate to a list with
+    /// exponentially many elements; code that walks a value it did not build (to render
+    /// it as JSON, say) should check this first.
+    public func nodeCount(upTo limit: Int) -> Int {
+        var count = 0
+        countNodes(&count, limit: limit)
+        return count
+    }
+
+    private func countNodes(_ count: inout Int, limit: Int) {
+        count += 1
+        guard count <= limit, case .list(let items) = self else { return }
+        for item in items {
+            item.countNodes(&count, limit: limit)
+            if count > limit { return }
+        }
     }
 
     /// `undefined` or `error`: the values a strict operator only propagates.

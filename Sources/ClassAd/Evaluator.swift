@@ -1,15 +1,23 @@
 /// Evaluates expressions against an ad and the ads it is nested in.
 ///
 /// References resolve case-insensitively from the innermost ad outwards. An attribute
-/// that (directly or not) refers to itself evaluates to `error` instead of recursing, and
-/// the total nesting of an evaluation is bounded, so no ad can exhaust the stack.
+/// that (directly or not) refers to itself evaluates to `error` instead of recursing.
+/// Whatever the ad, an evaluation neither exhausts the stack (its nesting is bounded) nor
+/// runs for long: attributes of the ad itself are evaluated at most once per evaluation,
+/// and all work (nodes visited, list elements compared) draws on one budget, so an ad
+/// whose attributes double each other's work ends in `error`, not in a hang.
 struct Evaluator {
     static let maximumDepth = 1500
+    /// Far above a real job ad (a few thousand steps), and about 40 ms of work at most.
+    static let workBudget = 250_000
 
     /// Outermost first; the expression being evaluated lives in the last one.
     private var scopes: [ClassAd]
     private var active: Set<ActiveAttribute> = []
     private var depth = 0
+    private var budget = Evaluator.workBudget
+    /// Values of the root ad's attributes already evaluated, by lower-cased name.
+    private var rootValues: [String: ClassAdValue] = [:]
 
     private struct ActiveAttribute: Hashable {
         var level: Int
@@ -26,8 +34,9 @@ struct Evaluator {
 
     mutating func evaluate(_ expression: Expression) -> ClassAdValue {
         depth += 1
+        budget -= 1
         defer { depth -= 1 }
-        guard depth <= Self.maximumDepth else { return .error }
+        guard depth <= Self.maximumDepth, budget >= 0 else { return .error }
         switch expression {
         case .literal(let literal):
             return literal.value
@@ -45,6 +54,10 @@ struct Evaluator {
             let l = evaluate(left)
             if case .boolean(true) = l.booleanEquivalent { return .boolean(true) }
             return Operators.or(l, evaluate(right))
+        case .binary(let op, let left, let right) where op == .metaEqual || op == .metaNotEqual:
+            let l = evaluate(left), r = evaluate(right)
+            guard let same = Operators.identical(l, r, budget: &budget) else { return .error }
+            return .boolean(same == (op == .metaEqual))
         case .binary(let op, let left, let right):
             return Operators.binary(op, evaluate(left), evaluate(right))
         case .ternary(let condition, let whenTrue, let whenFalse):
@@ -126,6 +139,7 @@ struct Evaluator {
     private mutating func lookup(_ name: String, in level: Int) -> ClassAdValue? {
         guard let expression = scopes[level].expression(name) else { return nil }
         let key = ActiveAttribute(level: level, name: name.lowercased())
+        if level == 0, let known = rootValues[key.name] { return known }
         guard active.insert(key).inserted else { return .error }
         let saved = scopes
         scopes.removeSubrange((level + 1)...)
@@ -133,7 +147,9 @@ struct Evaluator {
             scopes = saved
             active.remove(key)
         }
-        return evaluate(expression)
+        let value = evaluate(expression)
+        if level == 0 { rootValues[key.name] = value }
+        return value
     }
 
     private mutating func subscripted(_ base: ClassAdValue, _ index: ClassAdValue) -> ClassAdValue {

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The built-in functions a job ad uses. Names are case-insensitive; an unknown name or
 /// a wrong number or type of arguments yields `error`, like HTCondor.
 enum Functions {
@@ -20,6 +28,8 @@ enum Functions {
         case ("substr", 2), ("substr", 3): return substr(values)
         case ("toupper", 1): return mapASCII(values[0]) { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
         case ("tolower", 1): return mapASCII(values[0], Operators.asciiLower)
+        case ("string", 1): return string(values[0])
+        case ("bool", 1): return bool(values[0])
         case ("stringlistmember", 2), ("stringlistmember", 3): return listMember(values, ignoringCase: false)
         case ("stringlistimember", 2), ("stringlistimember", 3): return listMember(values, ignoringCase: true)
         case ("real", 1): return real(values[0])
@@ -36,26 +46,52 @@ enum Functions {
         }
     }
 
-    /// A scalar as text, for `strcat`; `nil` for lists and ads.
-    private static func text(_ value: ClassAdValue) -> String? {
+    /// Any value as a string, the way HTCondor converts arguments of the string
+    /// functions: scalars unparsed (reals in new-syntax `%1.15E` form, as HTCondor does
+    /// here), lists and ads written out; undefined and error stay as they are.
+    private static func string(_ value: ClassAdValue) -> ClassAdValue {
         switch value {
-        case .string(let s): s
-        case .integer(let i): String(i)
-        case .real(let r): OldSyntaxWriter.formatReal(r)
-        case .boolean(let b): b ? "true" : "false"
-        default: nil
+        case .undefined, .error, .string: value
+        case .integer(let i): .string(String(i))
+        case .boolean(let b): .string(b ? "true" : "false")
+        case .real(let r): .string(OldSyntaxWriter.formatRealNewSyntax(r))
+        case .list, .classAd: written(value)
         }
     }
 
+    /// A list or ad as old-syntax text, or an error when that is absurdly long.
+    private static func written(_ value: ClassAdValue) -> ClassAdValue {
+        var out = ""
+        return OldSyntaxWriter.write(value, into: &out, limit: ClassAdValue.oldSyntaxLimit) ? .string(out) : .error
+    }
+
+    /// `strcat(...)`: undefined if any argument is, error if any is, and an error rather
+    /// than a string longer than `ClassAdValue.oldSyntaxLimit` (attributes that
+    /// concatenate each other twice double in length at every step).
     private static func strcat(_ values: [ClassAdValue]) -> ClassAdValue {
         var result = ""
         for value in values {
-            if value == .error { return .error }
-            if value == .undefined { return .undefined }
-            guard let piece = text(value) else { return .error }
-            result += piece
+            switch string(value) {
+            case .string(let piece):
+                guard result.utf8.count + piece.utf8.count <= ClassAdValue.oldSyntaxLimit else { return .error }
+                result += piece
+            case let other: return other
+            }
         }
         return .string(result)
+    }
+
+    /// `bool(x)`: numbers are true when non-zero, the strings "true"/"false" (any case)
+    /// convert, other strings are undefined.
+    private static func bool(_ value: ClassAdValue) -> ClassAdValue {
+        switch value {
+        case .undefined, .boolean: value
+        case .integer, .real: value.booleanEquivalent
+        case .string(let s) where s.lowercased() == "true": .boolean(true)
+        case .string(let s) where s.lowercased() == "false": .boolean(false)
+        case .string: .undefined
+        default: .error
+        }
     }
 
     private static func size(_ value: ClassAdValue) -> ClassAdValue {
@@ -85,13 +121,11 @@ enum Functions {
         return .string(String(decoding: bytes[offset..<(offset + length)], as: UTF8.self))
     }
 
-    /// toUpper/toLower: ASCII letters only, like C's `toupper` in the C locale.
+    /// toUpper/toLower: ASCII letters only, like C's `toupper` in the C locale, on the
+    /// argument converted to a string.
     private static func mapASCII(_ value: ClassAdValue, _ transform: (UInt8) -> UInt8) -> ClassAdValue {
-        switch value {
-        case .undefined, .error: value
-        case .string(let s): .string(String(decoding: s.utf8.map(transform), as: UTF8.self))
-        default: .error
-        }
+        guard case .string(let s) = string(value) else { return string(value) }
+        return .string(String(decoding: s.utf8.map(transform), as: UTF8.self))
     }
 
     /// `stringListMember(item, list [, delimiters])`: whether `item` is one of the entries
@@ -119,29 +153,27 @@ enum Functions {
         return .boolean(found)
     }
 
-    /// `real(x)`: numbers, booleans and numeric strings (including `NaN`, `INF`, `-INF`).
+    /// `real(x)`: numbers, booleans and strings that start with a number (C's `strtod`,
+    /// so `NaN`, `INF`, `-INF` too), optionally scaled by a `B`/`K`/`M`/`G`/`T` suffix.
     private static func real(_ value: ClassAdValue) -> ClassAdValue {
         switch value {
         case .undefined, .error, .real: value
         case .integer(let i): .real(Double(i))
         case .boolean(let b): .real(b ? 1 : 0)
-        case .string(let s): parseReal(s).map(ClassAdValue.real) ?? .error
+        case .string(let s): leadingNumber(s).map(ClassAdValue.real) ?? .error
         default: .error
         }
     }
 
-    /// `int(x)`: reals truncated toward zero (clamped to the integer range), booleans
-    /// 0/1, numeric strings.
+    /// `int(x)`: reals truncated toward zero (clamped to the integer range, NaN an
+    /// error), booleans 0/1, strings as for `real` then truncated.
     private static func int(_ value: ClassAdValue) -> ClassAdValue {
         switch value {
-        case .undefined, .error, .integer: return value
-        case .boolean(let b): return .integer(b ? 1 : 0)
-        case .real(let r): return truncate(r)
-        case .string(let s):
-            let trimmed = trim(s)
-            if let i = Int(trimmed) { return .integer(i) }
-            return parseReal(trimmed).map(truncate) ?? .error
-        default: return .error
+        case .undefined, .error, .integer: value
+        case .boolean(let b): .integer(b ? 1 : 0)
+        case .real(let r): truncate(r)
+        case .string(let s): leadingNumber(s).map(truncate) ?? .error
+        default: .error
         }
     }
 
@@ -152,14 +184,21 @@ enum Functions {
         return .integer(Int(r))
     }
 
-    private static func parseReal(_ s: String) -> Double? {
-        Double(trim(s))
-    }
-
-    private static func trim(_ s: String) -> String {
-        var bytes = s.utf8[...]
-        while let f = bytes.first, Lexer.isSpace(f) { bytes = bytes.dropFirst() }
-        while let l = bytes.last, Lexer.isSpace(l) { bytes = bytes.dropLast() }
-        return String(decoding: bytes, as: UTF8.self)
+    /// The number at the start of `s` as `strtod` reads it, times the scale factor
+    /// letter right after it; `nil` when `s` does not start with a number.
+    private static func leadingNumber(_ s: String) -> Double? {
+        s.withCString { start -> Double? in
+            var end: UnsafeMutablePointer<CChar>? = nil
+            let value = strtod(start, &end)
+            guard let end, end != UnsafeMutablePointer(mutating: start) else { return nil }
+            switch UInt8(bitPattern: end.pointee) | 0x20 {
+            case UInt8(ascii: "b"): return value
+            case UInt8(ascii: "k"): return value * 1024
+            case UInt8(ascii: "m"): return value * 1_048_576
+            case UInt8(ascii: "g"): return value * 1_073_741_824
+            case UInt8(ascii: "t"): return value * 1_099_511_627_776
+            default: return value
+            }
+        }
     }
 }

@@ -56,13 +56,22 @@ enum OldSyntaxWriter {
             }
             out += ")"
         case .list(let items):
-            writeList(items, into: &out, write)
+            out += "{ "
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                write(item, into: &out)
+            }
+            out += " }"
         case .record(let ad):
             writeRecord(ad, into: &out)
         }
     }
 
-    static func write(_ value: ClassAdValue, into out: inout String) {
+    /// Writes a value, stopping (and returning false) once `out` holds more than `limit`
+    /// bytes: a value can share its parts, so a small ad can evaluate to a list whose
+    /// text would be exponentially long.
+    static func write(_ value: ClassAdValue, into out: inout String, limit: Int) -> Bool {
+        guard out.utf8.count <= limit else { return false }
         switch value {
         case .undefined: out += "undefined"
         case .error: out += "error"
@@ -70,9 +79,16 @@ enum OldSyntaxWriter {
         case .integer(let i): out += String(i)
         case .real(let r): out += formatReal(r)
         case .string(let s): writeString(s, into: &out)
-        case .list(let items): writeList(items, into: &out, write)
         case .classAd(let ad): writeRecord(ad, into: &out)
+        case .list(let items):
+            out += "{ "
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                guard write(item, into: &out, limit: limit) else { return false }
+            }
+            out += " }"
         }
+        return out.utf8.count <= limit
     }
 
     private static func write(_ literal: Expression.Literal, into out: inout String) {
@@ -84,16 +100,6 @@ enum OldSyntaxWriter {
         case .real(let r): out += formatReal(r)
         case .string(let s): writeString(s, into: &out)
         }
-    }
-
-    /// `{ a,b,c }`: HTCondor pads inside the braces but not after the commas.
-    private static func writeList<T>(_ items: [T], into out: inout String, _ element: (T, inout String) -> Void) {
-        out += "{ "
-        for (i, item) in items.enumerated() {
-            if i > 0 { out += "," }
-            element(item, &out)
-        }
-        out += " }"
     }
 
     /// `[ a = 1; b = 2 ]`
@@ -150,6 +156,13 @@ enum OldSyntaxWriter {
             text += ".0"
         }
         return text
+    }
+
+    /// New-syntax real formatting (`%1.15E`), which HTCondor uses when a function
+    /// converts a real to a string (`strcat("x", 2.5)` is `x2.500000000000000E+00`).
+    static func formatRealNewSyntax(_ value: Double) -> String {
+        if !value.isFinite || value == 0 { return formatReal(value) }
+        return printf("%1.15E", value)
     }
 
     private static func printf(_ format: String, _ value: Double) -> String {

@@ -58,14 +58,9 @@ enum Operators {
         }
     }
 
+    /// The strict binary operators (the evaluator handles `&&`, `||`, `=?=` and `=!=`,
+    /// which look at their operands differently).
     static func binary(_ op: BinaryOperator, _ left: ClassAdValue, _ right: ClassAdValue) -> ClassAdValue {
-        switch op {
-        case .metaEqual: return .boolean(identical(left, right))
-        case .metaNotEqual: return .boolean(!identical(left, right))
-        case .and: return and(left, right)
-        case .or: return or(left, right)
-        default: break
-        }
         if left == .error || right == .error { return .error }
         if left == .undefined || right == .undefined { return .undefined }
         switch op {
@@ -73,23 +68,34 @@ enum Operators {
             return compare(op, left, right)
         case .add, .subtract, .multiply, .divide, .modulo:
             return arithmetic(op, left, right)
-        default:
+        case .bitwiseAnd, .bitwiseOr, .bitwiseXor, .shiftLeft, .shiftRight, .unsignedShiftRight:
             return bitwise(op, left, right)
+        case .and, .or, .metaEqual, .metaNotEqual:
+            return .error
         }
     }
 
     /// `=?=`: same type and same value, strings compared case-sensitively; never
-    /// undefined or error.
-    static func identical(_ left: ClassAdValue, _ right: ClassAdValue) -> Bool {
+    /// undefined or error. Each list element compared costs one unit of `budget`; `nil`
+    /// when it runs out (lists can share parts, so their full size can be exponential).
+    static func identical(_ left: ClassAdValue, _ right: ClassAdValue, budget: inout Int) -> Bool? {
+        budget -= 1
+        guard budget >= 0 else { return nil }
         switch (left, right) {
-        case (.undefined, .undefined), (.error, .error): true
-        case (.boolean(let a), .boolean(let b)): a == b
-        case (.integer(let a), .integer(let b)): a == b
-        case (.real(let a), .real(let b)): a == b
-        case (.string(let a), .string(let b)): a.utf8.elementsEqual(b.utf8)
-        case (.list(let a), .list(let b)): a.count == b.count && zip(a, b).allSatisfy { identical($0, $1) }
-        case (.classAd(let a), .classAd(let b)): a == b
-        default: false
+        case (.undefined, .undefined), (.error, .error): return true
+        case (.boolean(let a), .boolean(let b)): return a == b
+        case (.integer(let a), .integer(let b)): return a == b
+        case (.real(let a), .real(let b)): return a == b
+        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+        case (.classAd(let a), .classAd(let b)): return a == b
+        case (.list(let a), .list(let b)):
+            guard a.count == b.count else { return false }
+            for (x, y) in zip(a, b) {
+                guard let same = identical(x, y, budget: &budget) else { return nil }
+                if !same { return false }
+            }
+            return true
+        default: return false
         }
     }
 
@@ -207,7 +213,8 @@ enum Operators {
         // counts shift the other way.
         case .shiftLeft: return .integer(a << b)
         case .shiftRight: return .integer(a >> b)
-        default: return .integer(Int(bitPattern: UInt(bitPattern: a) >> b))
+        case .unsignedShiftRight: return .integer(Int(bitPattern: UInt(bitPattern: a) >> b))
+        default: return .error
         }
     }
 }

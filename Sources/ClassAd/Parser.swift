@@ -4,8 +4,12 @@
 /// (`maximumDepth`), so that neither parsing nor the later evaluation, unparsing and
 /// destruction of a tree (all recursive) can exhaust the stack, whatever the input:
 /// ten thousand `(` or a megabyte of `1+1+1...` are syntax errors, not crashes.
+///
+/// The bound is far above anything HTCondor writes (job ads nest a few levels) and low
+/// enough that the deepest accepted input needs under 0.5 MiB of stack in a release
+/// build (about 0.9 KiB per level, measured) and under 4 MiB in a debug build.
 struct Parser {
-    static let maximumDepth = 1000
+    static let maximumDepth = 500
 
     private let tokens: [Token]
     private var index = 0
@@ -46,35 +50,34 @@ struct Parser {
         try node(expression, over: children)
     }
 
-    private mutating func nested<T>(_ body: (inout Parser) throws(SyntaxError) -> T) throws(SyntaxError) -> T {
-        depth += 1
-        defer { depth -= 1 }
-        guard depth <= Self.maximumDepth else {
+    /// Counts one level of parser recursion (paired with `depth -= 1`).
+    private mutating func enter() throws(SyntaxError) {
+        guard depth < Self.maximumDepth else {
             throw SyntaxError(message: "expression nested deeper than \(Self.maximumDepth)")
         }
-        return try body(&self)
+        depth += 1
     }
 
     // MARK: grammar
 
     /// expression := binary(1) [ '?' expression ':' expression | '?' ':' expression ]
     private mutating func expression() throws(SyntaxError) -> Parsed {
-        try nested { (p: inout Parser) throws(SyntaxError) -> Parsed in
-            let condition = try p.binary(minimumPrecedence: 1)
-            guard p.current == .symbol(.question) else { return condition }
-            p.advance()
-            if p.current == .symbol(.colon) {
-                p.advance()
-                let fallback = try p.expression()
-                return try p.node(.elvis(condition.expression, fallback.expression), over: condition, fallback)
-            }
-            let whenTrue = try p.expression()
-            try p.expect(.colon, "':' of '?:'")
-            let whenFalse = try p.expression()
-            return try p.node(
-                .ternary(condition.expression, whenTrue.expression, whenFalse.expression),
-                over: condition, whenTrue, whenFalse)
+        try enter()
+        defer { depth -= 1 }
+        let condition = try binary(minimumPrecedence: 1)
+        guard current == .symbol(.question) else { return condition }
+        advance()
+        if current == .symbol(.colon) {
+            advance()
+            let fallback = try expression()
+            return try node(.elvis(condition.expression, fallback.expression), over: condition, fallback)
         }
+        let whenTrue = try expression()
+        try expect(.colon, "':' of '?:'")
+        let whenFalse = try expression()
+        return try node(
+            .ternary(condition.expression, whenTrue.expression, whenFalse.expression),
+            over: condition, whenTrue, whenFalse)
     }
 
     /// Precedence climbing over the left-associative binary operators.
@@ -99,7 +102,9 @@ struct Parser {
         default: return try postfix()
         }
         advance()
-        let operand = try nested { (p: inout Parser) throws(SyntaxError) in try p.unary() }
+        try enter()
+        defer { depth -= 1 }
+        let operand = try unary()
         return try node(.unary(op, operand.expression), over: operand)
     }
 

@@ -48,7 +48,7 @@ import Testing
         #expect(rejects("A = " + String(repeating: ")", count: 100_000)))
     }
 
-    @Test func nestingUpToTheLimitWorks() throws {
+    @Test func nestingUpToTheLimitWorks() {
         let depth = Parser.maximumDepth - 1
         let line = "A = " + String(repeating: "(", count: depth) + "1" + String(repeating: ")", count: depth)
         let (ad, errors) = ClassAd.parse(lines: [line])
@@ -58,6 +58,20 @@ import Testing
         #expect(rejects("A = (" + line.dropFirst(4) + ")"))
         let chain = "A = " + String(repeating: "1+", count: depth - 1) + "1"
         #expect(ClassAd.parse(lines: [chain]).ad.integer("A") == depth)
+        // Every kind of nesting, as deep as allowed: parsed, evaluated, written back.
+        let shapes: [(expression: String, type: String)] = [
+            (String(repeating: "- ", count: depth - 1) + "1", "integer"),
+            (String(repeating: "{", count: depth - 1) + "1" + String(repeating: "}", count: depth - 1), "list"),
+            (String(repeating: "[a=", count: depth - 1) + "1" + String(repeating: "]", count: depth - 1), "classad"),
+            (String(repeating: "strcat(", count: depth - 1) + "\"x\"" + String(repeating: ")", count: depth - 1), "string"),
+            (String(repeating: "true?", count: depth - 2) + "1" + String(repeating: ":2", count: depth - 2), "integer"),
+        ]
+        for shape in shapes {
+            let (shaped, shapeErrors) = ClassAd.parse(lines: ["A = " + shape.expression])
+            #expect(shapeErrors.isEmpty)
+            #expect(shaped.evaluate("A").typeName == shape.type)
+            #expect(shaped.unparsedOld("A") != nil)
+        }
     }
 
     @Test func overflowingLiterals() throws {
@@ -94,5 +108,57 @@ struct SplitMix {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// Ads built so that naive evaluation does exponential work or builds exponentially large
+/// values ("billion laughs"): each must finish quickly.
+@Suite struct ExponentialAdTests {
+    private func doubling(_ step: String, levels: Int = 80) -> ClassAd {
+        var lines = ["A0 = \"ab\""]
+        for i in 1...levels { lines.append("A\(i) = " + step.replacingOccurrences(of: "X", with: "A\(i - 1)")) }
+        let (ad, errors) = ClassAd.parse(lines: lines)
+        #expect(errors.isEmpty)
+        return ad
+    }
+
+    @Test func sharedReferencesAreEvaluatedOnce() {
+        let ad = doubling("size(X) + size(X) > 0 ? X : X")
+        #expect(ad.string("A80") == "ab")
+        let nested = try? ClassAd().evaluate(expression: "[a0 = 1; a1 = a0 + a0; a2 = a1 + a1; a3 = a2 + a2; a4 = a3 + a3].a4")
+        #expect(nested == .integer(16))
+    }
+
+    @Test func exponentialNestedAdWorkRunsOutOfBudget() throws {
+        var text = "[a0 = 1"
+        for i in 1...60 { text += "; a\(i) = a\(i - 1) + a\(i - 1)" }
+        text += "].a60"
+        #expect(try ClassAd().evaluate(expression: text) == .error)
+    }
+
+    @Test func exponentialStringsAreCut() {
+        let ad = doubling("strcat(X, X)")
+        #expect(ad.evaluate("A80") == .error)
+        #expect(ad.string("A10")?.utf8.count == 2048)
+    }
+
+    @Test func exponentialListsStayCheap() throws {
+        let ad = doubling("{ X, X }")
+        guard case .list(let items) = ad.evaluate("A80") else {
+            Issue.record("not a list")
+            return
+        }
+        #expect(items.count == 2)
+        #expect(try value("A80 =?= A80", in: ad) == .error)  // too large to compare
+        #expect(try value("strcat(A80)", in: ad) == .error)  // too large to write
+        #expect(try value("A3 =?= A3", in: ad) == .boolean(true))
+        #expect(try value("size(A80[0][1][0])", in: ad) == .integer(2))
+        #expect(ad.evaluate("A80").nodeCount(upTo: 1000) == 1001)
+        #expect(ad.evaluate("A2").nodeCount(upTo: 1000) == 7)
+        #expect(ad.evaluate("A0").nodeCount(upTo: 0) == 1)
+        let text = ad.evaluate("A80").oldSyntax
+        #expect(text.hasSuffix("..."))
+        #expect(text.utf8.count <= ClassAdValue.oldSyntaxLimit + 100)
+        #expect(ad.evaluate("A2").oldSyntax == #"{ { "ab","ab" },{ "ab","ab" } }"#)
     }
 }

@@ -18,6 +18,32 @@ import Testing
         #expect(unparsed("A = \"C:\\\"\r\n") == #"A = "C:\""#)
     }
 
+    /// Old-syntax string cases other implementations got wrong (agetty's `\S` in
+    /// OSIssue, Windows paths, regular expressions): read literally, written unchanged.
+    @Test(arguments: [
+        (#"OSIssue = "\S""#, #"\S"#),
+        (#"OSIssue = "\S \r (\l)""#, #"\S \r (\l)"#),
+        (#"A = "tab\there""#, #"tab\there"#),
+        (#"Path = "C:\Users\x""#, #"C:\Users\x"#),
+        (#"A = "x\\y""#, #"x\\y"#),
+        (#"A = "a\"b""#, #"a"b"#),
+        (#"Pat = "host\d+\.example""#, #"host\d+\.example"#),
+        (#"Regexp = "^user\d+$""#, #"^user\d+$"#),
+    ])
+    func backslashesAreLiteral(line: String, expected: String) throws {
+        let (ad, errors) = ClassAd.parse(lines: [line])
+        #expect(errors.isEmpty)
+        let name = try #require(ad.attributeNames.first)
+        #expect(ad.string(name) == expected)
+        #expect(ad.unparsedOld(name) == line)
+    }
+
+    @Test func backslashesInsideLargerExpressions() {
+        #expect(unparsed(#"Req = Machine == "C:\slot""#) == #"Req = Machine == "C:\slot""#)
+        let line = #"Req = (OpSys == "LINUX") && (Path == "C:\bin")"#
+        #expect(unparsed(line) == line)
+    }
+
     @Test func keywordsAreCaseInsensitive() throws {
         #expect(try value("TRUE") == .boolean(true))
         #expect(try value("False") == .boolean(false))
@@ -144,6 +170,8 @@ import Testing
         #expect(ad.integer("JOBVMMEMORY") == 1024)
         #expect(ad.integer("other") == 1024)
         #expect(ad.unparsedOld("jobVMmemory") == "JobVMMemory = 1024")
+        #expect(ad.unparsedOldExpression("OTHER") == "JOBVMMEMORY")
+        #expect(ad.unparsedOldExpression("missing") == nil)
         #expect(ad.contains("OTHER"))
         #expect(!ad.contains("missing"))
         #expect(ad.unparsedOld("missing") == nil)

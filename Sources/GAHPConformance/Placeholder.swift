@@ -1,2 +1,0 @@
-// Placeholder until this target gets its first real source file.
-enum GAHPConformancePlaceholder {}
