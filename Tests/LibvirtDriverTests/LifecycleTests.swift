@@ -125,6 +125,19 @@ import VMCore
         #expect(try await vm.status().state == .stopped)
     }
 
+    @Test func aStoppedCheckpointSurvivesForTheNextRun() async throws {
+        let directory = try JobDirectory()
+        var job = directory.job()
+        job.checkpoint = true
+        job.noOutputVM = true
+        let vm = try await TestHost.driver().start(job)
+        try await vm.checkpoint()
+        try await vm.stop()
+        try await vm.stop()
+        let files = CheckpointFiles(workingDirectory: directory.path)
+        #expect(files.isRestorable(disks: job.disks), "memory image, timestamp and disk all kept")
+    }
+
     @Test func requestsOnADomainThatJustVanishedAreInvalid() async throws {
         let directory = try JobDirectory()
         let job = directory.job()

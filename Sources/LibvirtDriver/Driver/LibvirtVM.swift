@@ -57,10 +57,12 @@ final class LibvirtVM: VirtualMachine {
     deinit { driver.events.cancel(token) }
 
     var phase: Phase { box.state.withLock { $0.phase } }
-    private func set(_ phase: Phase, checkpointed: Bool = false) {
+    /// Moves to `phase`; `checkpointed` changes only when given (a checkpointed VM that is
+    /// stopped keeps its checkpoint files for the next run).
+    private func set(_ phase: Phase, checkpointed: Bool? = nil) {
         box.state.withLock {
             $0.phase = phase
-            $0.checkpointed = checkpointed
+            if let checkpointed { $0.checkpointed = checkpointed }
         }
     }
 
@@ -112,7 +114,7 @@ final class LibvirtVM: VirtualMachine {
         }
         if saveForbidden { throw VMGAHPError(.noSupportSuspend, "Xen HVM guests may not be suspended (XEN_ALLOW_HARDWARE_VT_SUSPEND)") }
         try await save(.suspend)
-        set(.saved)
+        set(.saved, checkpointed: false)
     }
 
     func softSuspend() async throws {
@@ -145,7 +147,7 @@ final class LibvirtVM: VirtualMachine {
             // The guest runs on, so its disks will no longer match the saved memory.
             files.removeAll()
         }
-        set(.running)
+        set(.running, checkpointed: false)
     }
 
     func checkpoint() async throws {
