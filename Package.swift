@@ -130,7 +130,11 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["GAHPWire", "TestSupport"],
+            dependencies: [
+                "GAHPWire", "TestSupport",
+                // KVM*.swift drive the libvirt driver directly on a real libvirtd.
+                "LibvirtDriver", "VMCore", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "ConformanceTests",

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import VMCore
 
 /// The libvirt driver's entry for the binary's `DriverRegistry`.

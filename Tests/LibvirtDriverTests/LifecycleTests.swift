@@ -102,6 +102,51 @@ import VMCore
         }
     }
 
+    @Test func stopCleansUpAsHTCondorDoes() async throws {
+        let directory = try JobDirectory()
+        let driver = TestHost.driver()
+        let files = CheckpointFiles(workingDirectory: directory.path)
+
+        // A suspended job that is stopped keeps its disk, not the suspend file.
+        let kept = directory.job()
+        let suspended = try await driver.start(kept)
+        try await suspended.suspend()
+        #expect(files.hasMemoryImage)
+        try await suspended.stop()
+        #expect(!files.hasMemoryImage)
+        #expect(FileManager.default.fileExists(atPath: kept.disks[0].path))
+
+        // A job that wants no output loses its transferred disk, so nothing goes back.
+        var nothingBack = directory.job()
+        nothingBack.noOutputVM = true
+        let vm = try await driver.start(nothingBack)
+        try await vm.stop()
+        #expect(!FileManager.default.fileExists(atPath: nothingBack.disks[0].path))
+        #expect(try await vm.status().state == .stopped)
+    }
+
+    @Test func aStoppedCheckpointSurvivesForTheNextRun() async throws {
+        let directory = try JobDirectory()
+        var job = directory.job()
+        job.checkpoint = true
+        job.noOutputVM = true
+        let vm = try await TestHost.driver().start(job)
+        try await vm.checkpoint()
+        try await vm.stop()
+        try await vm.stop()
+        let files = CheckpointFiles(workingDirectory: directory.path)
+        #expect(files.isRestorable(disks: job.disks), "memory image, timestamp and disk all kept")
+    }
+
+    @Test func requestsOnADomainThatJustVanishedAreInvalid() async throws {
+        let directory = try JobDirectory()
+        let job = directory.job()
+        let vm = try await TestHost.driver().start(job)
+        try await TestHost.driver().destroy(name: job.name)
+        await #expect { try await vm.suspend() } throws: { ($0 as? VMGAHPError)?.code == .invalidOperation }
+        #expect(try await vm.status().state == .stopped)
+    }
+
     @Test func killModeDestroysByNameAndIgnoresUnknownNames() async throws {
         let directory = try JobDirectory()
         let driver = TestHost.driver()
@@ -110,6 +155,20 @@ import VMCore
         try await TestHost.driver().destroy(name: job.name)
         #expect(try await vm.status().state == .stopped)
         try await driver.destroy(name: TestHost.uniqueName("nobody"))
+    }
+
+    @Test func hostDependentChoicesFallBackWhereTheHypervisorCannotTell() async throws {
+        let directory = try JobDirectory()
+        let job = directory.job()
+        // The test driver reports no domain capabilities: no KVM, no CPU modes.
+        let driver = TestHost.driver(settings: ["VM_LIBVIRT_DOMAIN_TYPE": "auto", "VM_LIBVIRT_CPU_MODE": "host-passthrough"])
+        let vm = try await driver.start(job)
+        let xml = try await driver.call(.status) { conn in
+            try conn.withDomain(job.name) { (d) throws(LibvirtError) in try Libvirt.xml(d) }
+        }
+        #expect(xml.hasPrefix("<domain type='qemu'"))
+        #expect(!xml.contains("host-passthrough"))
+        await vm.tearDown()
     }
 
     @Test func explainShowsTheDomainXML() throws {

@@ -2,24 +2,24 @@ import CLibvirt
 import Synchronization
 
 /// One domain lifecycle event (`VIR_DOMAIN_EVENT_ID_LIFECYCLE`), as libvirt delivered it.
-public struct LifecycleEvent: Sendable, Equatable {
-    public var domainName: String
+struct LifecycleEvent: Sendable, Equatable {
+    var domainName: String
     /// `virDomainEventType` (`VIR_DOMAIN_EVENT_STOPPED`, ...).
-    public var event: Int32
+    var event: Int32
     /// The type-specific detail (`VIR_DOMAIN_EVENT_STOPPED_SAVED`, ...).
-    public var detail: Int32
+    var detail: Int32
 
-    public init(domainName: String, event: Int32, detail: Int32) {
+    init(domainName: String, event: Int32, detail: Int32) {
         self.domainName = domainName
         self.event = event
         self.detail = detail
     }
 
     /// The domain no longer runs (powered off, destroyed, crashed, saved).
-    public var isStopped: Bool { event == Int32(VIR_DOMAIN_EVENT_STOPPED.rawValue) }
+    var isStopped: Bool { event == Int32(VIR_DOMAIN_EVENT_STOPPED.rawValue) }
     /// The stop was our own save to a file, not the guest ending.
-    public var isSave: Bool { isStopped && detail == Int32(VIR_DOMAIN_EVENT_STOPPED_SAVED.rawValue) }
-    public var isCrash: Bool {
+    var isSave: Bool { isStopped && detail == Int32(VIR_DOMAIN_EVENT_STOPPED_SAVED.rawValue) }
+    var isCrash: Bool {
         event == Int32(VIR_DOMAIN_EVENT_CRASHED.rawValue)
             || (isStopped && detail == Int32(VIR_DOMAIN_EVENT_STOPPED_CRASHED.rawValue))
     }
@@ -34,14 +34,14 @@ public struct LifecycleEvent: Sendable, Equatable {
 /// never closes it under them, and never hold the mutex across a libvirt RPC.
 ///
 /// All methods block: call them through `BlockingCall.run`.
-public final class Connection: @unchecked Sendable {
-    public let uri: String
+final class Connection: @unchecked Sendable {
+    let uri: String
     private let events: EventSink
     private let state = Mutex<Handle?>(nil)
 
     /// - Parameter onLifecycle: called on libvirt's event thread for every lifecycle
     ///   event of every domain on this connection; must return quickly.
-    public init(uri: String, onLifecycle: @escaping @Sendable (LifecycleEvent) -> Void) {
+    init(uri: String, onLifecycle: @escaping @Sendable (LifecycleEvent) -> Void) {
         self.uri = uri
         self.events = EventSink(onLifecycle)
     }
@@ -53,7 +53,7 @@ public final class Connection: @unchecked Sendable {
     /// Runs `body` with a live connection, opening (or reopening) one if needed.
     /// A failure that shows the connection is gone marks it dead, so the next call
     /// reconnects instead of failing forever.
-    public func with<T>(_ body: (OpaquePointer) throws(LibvirtError) -> T) throws(LibvirtError) -> T {
+    func with<T>(_ body: (OpaquePointer) throws(LibvirtError) -> T) throws(LibvirtError) -> T {
         let (handle, ptr) = try acquire()
         defer { virConnectClose(ptr) }
         do {
@@ -65,7 +65,7 @@ public final class Connection: @unchecked Sendable {
     }
 
     /// Runs `body` with the domain of that name; `VIR_ERR_NO_DOMAIN` when there is none.
-    public func withDomain<T>(_ name: String, _ body: (OpaquePointer) throws(LibvirtError) -> T) throws(LibvirtError) -> T {
+    func withDomain<T>(_ name: String, _ body: (OpaquePointer) throws(LibvirtError) -> T) throws(LibvirtError) -> T {
         try with { (conn) throws(LibvirtError) -> T in
             let dom = try check(virDomainLookupByName(conn, name), "virDomainLookupByName(\(name))")
             defer { virDomainFree(dom) }
@@ -118,7 +118,11 @@ final class Handle: @unchecked Sendable {
 
     static func open(uri: String, events: EventSink) throws(LibvirtError) -> Handle {
         LibvirtRuntime.ensure()
-        let ptr = try check(virConnectOpen(uri), "virConnectOpen(\(uri))")
+        guard let ptr = virConnectOpen(uri) else {
+            var error = LibvirtError.takeLast(fallback: "virConnectOpen(\(uri)) failed")
+            error.duringConnect = true
+            throw error
+        }
         let handle = Handle(ptr: ptr)
         // Keepalive and the close callback only exist for remote (daemon) drivers; the
         // in-process test driver refuses them, which is fine.

@@ -2,20 +2,20 @@ import CLibvirt
 import Glibc
 
 /// What `virDomainGetInfo` reports.
-public struct DomainInfo: Sendable, Equatable {
+struct DomainInfo: Sendable, Equatable {
     /// `virDomainState`.
-    public var state: Int32
-    public var cpuTimeNanoseconds: UInt64
-    public var memoryKiB: UInt64
-    public var maxMemoryKiB: UInt64
-    public var vcpus: Int
+    var state: Int32
+    var cpuTimeNanoseconds: UInt64
+    var memoryKiB: UInt64
+    var maxMemoryKiB: UInt64
+    var vcpus: Int
 
-    public var isRunning: Bool {
+    var isRunning: Bool {
         state == Int32(VIR_DOMAIN_RUNNING.rawValue) || state == Int32(VIR_DOMAIN_BLOCKED.rawValue)
             // being shut down: still alive until it stops
             || state == Int32(VIR_DOMAIN_SHUTDOWN.rawValue)
     }
-    public var isPaused: Bool {
+    var isPaused: Bool {
         state == Int32(VIR_DOMAIN_PAUSED.rawValue) || state == Int32(VIR_DOMAIN_PMSUSPENDED.rawValue)
     }
 }

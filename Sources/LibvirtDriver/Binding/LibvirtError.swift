@@ -6,17 +6,21 @@ import CLibvirt
 /// stretch of code as the call that failed: a Swift task may resume on another thread
 /// after any `await`. Every wrapper in this target therefore throws a `LibvirtError`
 /// straight from the blocking closure that made the call.
-public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible {
+struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `virErrorNumber`, e.g. 42 (`VIR_ERR_NO_DOMAIN`).
-    public var code: Int32
+    var code: Int32
     /// `virErrorDomain`: the libvirt subsystem that raised it (`VIR_FROM_QEMU`, `VIR_FROM_RPC`, ...).
-    public var domain: Int32
-    public var message: String
+    var domain: Int32
+    var message: String
+    /// The failure happened while opening the connection: whatever libvirt's number says,
+    /// the hypervisor could not be reached, which is the host's problem, not the job's.
+    var duringConnect = false
 
-    public init(code: Int32, domain: Int32, message: String) {
+    init(code: Int32, domain: Int32, message: String, duringConnect: Bool = false) {
         self.code = code
         self.domain = domain
         self.message = message
+        self.duringConnect = duringConnect
     }
 
     /// Takes the calling thread's last libvirt error and clears it.
@@ -31,14 +35,15 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
         return error
     }
 
-    public var description: String { "libvirt error \(code) (from \(domain)): \(message)" }
+    var description: String { "libvirt error \(code) (from \(domain)): \(message)" }
 
     /// The domain (VM) does not exist (any more).
-    public var isNoDomain: Bool { code == Int32(VIR_ERR_NO_DOMAIN.rawValue) }
+    var isNoDomain: Bool { code == Int32(VIR_ERR_NO_DOMAIN.rawValue) }
 
     /// The daemon cannot be reached or the connection broke: a host problem, and a sign
     /// that the next call should open a new connection.
-    public var isConnectionLost: Bool {
+    var isConnectionLost: Bool {
+        if duringConnect { return true }
         let c = UInt32(bitPattern: code)
         return c == VIR_ERR_NO_CONNECT.rawValue || c == VIR_ERR_INVALID_CONN.rawValue
             || (c == VIR_ERR_SYSTEM_ERROR.rawValue && UInt32(bitPattern: domain) == VIR_FROM_RPC.rawValue)

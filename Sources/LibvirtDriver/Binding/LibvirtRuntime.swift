@@ -1,5 +1,5 @@
 import CLibvirt
-import Foundation
+import Glibc
 
 /// Process-wide libvirt set-up, done exactly once before the first connection opens.
 ///
@@ -15,11 +15,12 @@ enum LibvirtRuntime {
         // the thread-local slot instead (LibvirtError.takeLast).
         virSetErrorFunc(nil) { _, _ in }
         guard virEventRegisterDefaultImpl() == 0 else { return false }
-        let loop = Thread {
+        var thread = pthread_t()
+        let started = pthread_create(&thread, nil, { _ in
             while true { _ = virEventRunDefaultImpl() }
-        }
-        loop.name = "libvirt-events"
-        loop.start()
+        }, nil)
+        guard started == 0 else { return false }
+        pthread_detach(thread)
         return true
     }()
 
@@ -27,11 +28,4 @@ enum LibvirtRuntime {
         _ = initialised
     }
 
-    /// The version of the libvirt library linked in (major × 1,000,000 + minor × 1,000 + release).
-    static var libraryVersion: UInt {
-        ensure()
-        var version: UInt = 0
-        var type: UInt = 0
-        return virGetVersion(&version, nil, &type) == 0 ? version : 0
-    }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import VMCore
 
 /// HTCondor's checkpoint files in the job's working directory: the saved memory image
@@ -17,7 +17,7 @@ struct CheckpointFiles: Sendable {
     var timestamp: String { memory + ".timestamp" }
 
     init(workingDirectory: String) {
-        memory = (workingDirectory as NSString).appendingPathComponent("xen.mem.ckpt")
+        memory = workingDirectory.appendingPath("xen.mem.ckpt")
     }
 
     var hasMemoryImage: Bool { FileManager.default.fileExists(atPath: memory) }
@@ -36,7 +36,7 @@ struct CheckpointFiles: Sendable {
     func isRestorable(disks: [JobDescription.Disk]) -> Bool {
         guard hasMemoryImage,
             let text = try? String(contentsOfFile: timestamp, encoding: .utf8),
-            let stamp = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            let stamp = Int(text.trimmed)
         else { return false }
         return disks.filter(\.writable).allSatisfy { disk in
             guard let modified = (try? FileManager.default.attributesOfItem(atPath: disk.path))?[.modificationDate] as? Date

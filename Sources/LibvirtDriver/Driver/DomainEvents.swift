@@ -20,7 +20,9 @@ final class DomainEvents: Sendable {
     private let state = Mutex(State())
 
     func deliver(_ event: LifecycleEvent) {
-        let handlers = state.withLock { Array(($0.handlers[event.domainName] ?? [:]).values) }
+        // In subscription order: a VM's own handler (subscribed at START) updates its state
+        // before anyone waiting on the same event is woken.
+        let handlers = state.withLock { ($0.handlers[event.domainName] ?? [:]).sorted { $0.key < $1.key }.map(\.value) }
         for handler in handlers { handler(event) }
     }
 

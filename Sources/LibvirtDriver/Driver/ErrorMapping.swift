@@ -21,6 +21,7 @@ extension LibvirtError {
     func vmgahpError(during operation: DriverOperation) -> VMGAHPError {
         let code = UInt32(bitPattern: self.code)
         let text = "\(operation.rawValue): \(message) (libvirt error \(self.code), subsystem \(domain))"
+        if isConnectionLost { return VMGAHPError(.unclassified, "libvirt \(text)") }
         if isNoDomain { return VMGAHPError(.vmNotFound, text) }
         if code == VIR_ERR_OPERATION_INVALID.rawValue { return VMGAHPError(.invalidOperation, text) }
         switch operation {

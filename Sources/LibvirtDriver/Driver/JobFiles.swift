@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import VMCore
 
 /// Checks on the job's files that catch a job's mistakes before libvirt does.
@@ -32,9 +32,11 @@ enum JobFiles {
 
     /// qcow2 images start with `QFI\xfb`.
     static func hasQcow2Magic(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 4)) ?? Data()
-        return head == Data([0x51, 0x46, 0x49, 0xFB])
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 4)
+        guard read(fd, &head, 4) == 4 else { return false }
+        return head == [0x51, 0x46, 0x49, 0xFB]
     }
 }

@@ -1,5 +1,5 @@
 import CLibvirt
-import Foundation
+import FoundationEssentials
 import Logging
 import Synchronization
 import VMCore
@@ -120,7 +120,7 @@ public final class LibvirtDriver: VMDriver {
         DomainOptions(
             domainType: domainType, cpuMode: nil,
             consoleLog: domainType == "xen"
-                ? nil : (job.workingDirectory as NSString).appendingPathComponent(LibvirtSettings.consoleLogName),
+                ? nil : job.workingDirectory.appendingPath(LibvirtSettings.consoleLogName),
             userBackend: .slirp, xenBootloader: settings.xenBootloader)
     }
 
@@ -169,8 +169,17 @@ public final class LibvirtDriver: VMDriver {
     private func cpuModeSupported(_ mode: String, virtType: String) async throws(VMGAHPError) -> Bool {
         let key = virtType + "/" + mode
         if let known = hostFacts.withLock({ $0.cpuModeSupported[key] }) { return known }
+        // Capabilities a driver cannot report count as "not supported"; only a lost
+        // connection fails the request.
         let caps = try await call(.start) { conn in
-            try conn.with { (c) throws(LibvirtError) in try Libvirt.domainCapabilities(c, virtType: virtType) }
+            try conn.with { (c) throws(LibvirtError) -> String in
+                do throws(LibvirtError) {
+                    return try Libvirt.domainCapabilities(c, virtType: virtType)
+                } catch {
+                    if error.isConnectionLost { throw error }
+                    return ""
+                }
+            }
         }
         let supported = caps.contains("<mode name='\(mode)' supported='yes'")
         hostFacts.withLock { $0.cpuModeSupported[key] = supported }

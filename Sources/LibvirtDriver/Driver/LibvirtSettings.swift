@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import VMCore
 
 /// The configuration knobs the libvirt driver reads, with their defaults.
@@ -36,7 +36,7 @@ public struct LibvirtSettings: Sendable, Equatable {
 
     public init(_ context: DriverContext) {
         func value(_ name: String) -> String? {
-            guard let raw = context.setting(name)?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            guard let raw = context.setting(name)?.trimmed, !raw.isEmpty else { return nil }
             return raw
         }
         func seconds(_ name: String, _ fallback: Int) -> Duration {

@@ -1,5 +1,5 @@
 import CLibvirt
-import Foundation
+import FoundationEssentials
 import Logging
 import Synchronization
 import VMCore
@@ -56,11 +56,13 @@ final class LibvirtVM: VirtualMachine {
 
     deinit { driver.events.cancel(token) }
 
-    private var phase: Phase { box.state.withLock { $0.phase } }
-    private func set(_ phase: Phase, checkpointed: Bool = false) {
+    var phase: Phase { box.state.withLock { $0.phase } }
+    /// Moves to `phase`; `checkpointed` changes only when given (a checkpointed VM that is
+    /// stopped keeps its checkpoint files for the next run).
+    private func set(_ phase: Phase, checkpointed: Bool? = nil) {
         box.state.withLock {
             $0.phase = phase
-            $0.checkpointed = checkpointed
+            if let checkpointed { $0.checkpointed = checkpointed }
         }
     }
 
@@ -72,9 +74,10 @@ final class LibvirtVM: VirtualMachine {
     func stop() async throws {
         switch phase {
         case .stopped:
+            cleanUpAfterStop()
             return
         case .saved:
-            if !box.state.withLock({ $0.checkpointed }) { try? FileManager.default.removeItem(atPath: files.memory) }
+            cleanUpAfterStop()
             set(.stopped)
             return
         case .running, .paused:
@@ -99,6 +102,7 @@ final class LibvirtVM: VirtualMachine {
             driver.logger.info("\(name): still running \(driver.settings.stopGrace) after the shutdown request; destroying")
             try await destroyDomain()
         }
+        cleanUpAfterStop()
         set(.stopped)
     }
 
@@ -110,7 +114,7 @@ final class LibvirtVM: VirtualMachine {
         }
         if saveForbidden { throw VMGAHPError(.noSupportSuspend, "Xen HVM guests may not be suspended (XEN_ALLOW_HARDWARE_VT_SUSPEND)") }
         try await save(.suspend)
-        set(.saved)
+        set(.saved, checkpointed: false)
     }
 
     func softSuspend() async throws {
@@ -119,10 +123,7 @@ final class LibvirtVM: VirtualMachine {
         case .saved, .stopped: throw VMGAHPError(.invalidOperation, "\(name) is not running")
         case .running: break
         }
-        let name = self.name
-        try await driver.call(.softSuspend) { conn in
-            try conn.withDomain(name) { (d) throws(LibvirtError) in try Libvirt.pause(d) }
-        }
+        try await onDomain(.softSuspend) { d throws(LibvirtError) in try Libvirt.pause(d) }
         set(.paused)
     }
 
@@ -134,9 +135,7 @@ final class LibvirtVM: VirtualMachine {
         case .stopped:
             throw VMGAHPError(.invalidOperation, "\(name) is not suspended")
         case .paused:
-            try await driver.call(.resume) { conn in
-                try conn.withDomain(name) { (d) throws(LibvirtError) in try Libvirt.unpause(d) }
-            }
+            try await onDomain(.resume) { d throws(LibvirtError) in try Libvirt.unpause(d) }
         case .saved:
             let path = files.memory
             guard FileManager.default.isReadableFile(atPath: path) else {
@@ -148,7 +147,7 @@ final class LibvirtVM: VirtualMachine {
             // The guest runs on, so its disks will no longer match the saved memory.
             files.removeAll()
         }
-        set(.running)
+        set(.running, checkpointed: false)
     }
 
     func checkpoint() async throws {
@@ -214,20 +213,44 @@ final class LibvirtVM: VirtualMachine {
 
     // MARK: internals
 
+    /// HTCondor's clean-up once a VM is gone for good (§3.3): a job that wants no output
+    /// (`VMPARAM_No_Output_VM`) loses its transferred disks, so nothing is sent back; any
+    /// other job keeps its disks and checkpoint but not a plain suspend file.
+    private func cleanUpAfterStop() {
+        let checkpointed = box.state.withLock { $0.checkpointed }
+        if job.noOutputVM, !checkpointed {
+            for disk in job.disks where disk.transferred { try? FileManager.default.removeItem(atPath: disk.path) }
+            try? FileManager.default.removeItem(atPath: job.workingDirectory.appendingPath(LibvirtSettings.consoleLogName))
+            files.removeAll()
+        } else if !checkpointed {
+            try? FileManager.default.removeItem(atPath: files.memory)
+        }
+    }
+
     private func markGone() {
         box.state.withLock { if $0.phase == .running || $0.phase == .paused { $0.phase = .stopped } }
     }
 
     /// Saves the guest's memory to `xen.mem.ckpt`; the domain is gone afterwards.
     private func save(_ operation: DriverOperation) async throws(VMGAHPError) {
-        let name = self.name
         let path = files.memory
         files.removeAll()
-        try await driver.call(operation) { conn in
-            try conn.withDomain(name) { (d) throws(LibvirtError) in
-                if try Libvirt.info(d).isPaused { try Libvirt.unpause(d) }
-                try Libvirt.save(d, to: path)
-            }
+        try await onDomain(operation) { d throws(LibvirtError) in
+            if try Libvirt.info(d).isPaused { try Libvirt.unpause(d) }
+            try Libvirt.save(d, to: path)
+        }
+    }
+
+    /// Runs libvirt work on this VM's domain. A domain that vanished (the guest powered
+    /// off meanwhile) makes the request invalid rather than its VM unknown: the gahp still
+    /// knows the VM, and its next STATUS says `Stopped`.
+    private func onDomain(_ operation: DriverOperation, _ work: @escaping @Sendable (OpaquePointer) throws(LibvirtError) -> Void) async throws(VMGAHPError) {
+        let name = self.name
+        do {
+            try await driver.call(operation) { conn in try conn.withDomain(name, work) }
+        } catch where error.code == .vmNotFound {
+            markGone()
+            throw VMGAHPError(.invalidOperation, "\(name) is no longer running")
         }
     }
 
@@ -283,7 +306,7 @@ struct DomainSample: Sendable {
 
     /// The first `<mac address='...'/>` of libvirt's own (machine-written) domain XML.
     static func firstMAC(in xml: String) -> String? {
-        guard let range = xml.range(of: "<mac address='") else { return nil }
+        guard let range = xml.firstRange(of: "<mac address='") else { return nil }
         let rest = xml[range.upperBound...]
         guard let end = rest.firstIndex(of: "'") else { return nil }
         return String(rest[..<end]).lowercased()

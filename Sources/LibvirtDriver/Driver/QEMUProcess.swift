@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Finds the host process that runs a QEMU domain.
 ///
@@ -11,9 +12,9 @@ enum QEMUProcess {
     static func pid(domain name: String, uri: String) -> Int? {
         guard uri.hasPrefix("qemu") else { return nil }
         for directory in runDirectories(uri: uri) {
-            let file = (directory as NSString).appendingPathComponent(name + ".pid")
+            let file = directory.appendingPath(name + ".pid")
             guard let text = try? String(contentsOfFile: file, encoding: .utf8),
-                let pid = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0,
+                let pid = Int(text.trimmed), pid > 0,
                 runs(domain: name, pid: pid)
             else { continue }
             return pid
@@ -36,7 +37,7 @@ enum QEMUProcess {
     private static func runs(domain name: String, pid: Int) -> Bool {
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
         // QEMU doubles commas inside option values.
-        let expected = "guest=" + name.replacingOccurrences(of: ",", with: ",,") + ","
+        let expected = "guest=" + name.replacing(",", with: ",,") + ","
         return data.split(separator: 0).contains { arg in
             String(decoding: arg, as: UTF8.self).hasPrefix(expected)
         }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import Subprocess
 import VMCore
@@ -25,10 +26,13 @@ struct XMLScript: Sendable {
     static func input(for job: JobDescription, bridgeInterface: String?, xenBootloader: String?) -> String {
         var lines = job.adLines
         func has(_ name: String) -> Bool {
-            lines.contains { $0.split(separator: "=", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces).lowercased() == name.lowercased() }
+            lines.contains { (line: String) -> Bool in
+                guard let key = line.split(separator: "=", maxSplits: 1).first else { return false }
+                return String(key).trimmed.lowercased() == name.lowercased()
+            }
         }
         func quoted(_ s: String) -> String {
-            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            "\"" + s.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
         }
         if !has("VM_WORKING_DIR") { lines.insert("VM_WORKING_DIR = \(quoted(job.workingDirectory))", at: 0) }
         lines.append("VMPARAM_VM_NAME = \(quoted(job.name))")
@@ -47,13 +51,16 @@ struct XMLScript: Sendable {
         }
         let script = self
         do {
+            // The ad goes in through an unlinked temporary file rather than a pipe, so a
+            // script that exits without reading it cannot break the write (EPIPE/SIGPIPE).
+            let stdin = try Self.anonymousFile(holding: input)
             let result = try await withThrowingTaskGroup(of: (Bool, String?, String?).self) { group in
                 group.addTask {
                     var options = PlatformOptions()
                     options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(1))]
                     let outcome = try await Subprocess.run(
                         .path(FilePath(script.path)), arguments: Arguments(script.arguments),
-                        platformOptions: options, input: .string(input),
+                        platformOptions: options, input: .fileDescriptor(stdin, closeAfterSpawningProcess: true),
                         output: .string(limit: 4 << 20), error: .string(limit: 64 << 10))
                     return (outcome.terminationStatus.isSuccess, outcome.standardOutput, outcome.standardError)
                 }
@@ -70,7 +77,7 @@ struct XMLScript: Sendable {
                 return nil
             }
             let xml = (result.1 ?? "").split(separator: "\n", omittingEmptySubsequences: false).joined()
-            guard !xml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            guard !xml.trimmed.isEmpty else {
                 logger.warning("LIBVIRT_XML_SCRIPT \(path) printed nothing; using the built-in domain XML")
                 return nil
             }
@@ -81,11 +88,26 @@ struct XMLScript: Sendable {
         }
     }
 
+    private static func anonymousFile(holding text: String) throws -> FileDescriptor {
+        let path = FilePath(ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp").appending("vmgahp-ad-\(UUID().uuidString)")
+        let fd = try FileDescriptor.open(
+            path, .readWrite, options: [.create, .exclusiveCreate], permissions: [.ownerReadWrite])
+        _ = unlink(path.string)
+        do {
+            _ = try fd.writeAll(Array(text.utf8))
+            _ = try fd.seek(offset: 0, from: .start)
+        } catch {
+            try? fd.close()
+            throw error
+        }
+        return fd
+    }
+
     /// Splits `LIBVIRT_XML_SCRIPT_ARGS` as HTCondor does: V2 syntax when the value starts
     /// with a double quote (blank-separated, single quotes group, `''` is a literal
     /// quote), otherwise V1 (split on blanks).
     static func splitArguments(_ raw: String) -> [String] {
-        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        let trimmed = raw.trimmed
         guard trimmed.count >= 2, trimmed.hasPrefix("\""), trimmed.hasSuffix("\"") else {
             return trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         }
