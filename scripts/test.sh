@@ -20,7 +20,8 @@ grep -qE "^✔ Test run with [0-9]+ tests? .*passed" .build/swift-test.log || { 
 echo "== protocol conformance: fake-driver binary"
 .build/debug/gahp-conformance --gahp .build/debug/vm-gahp-fake --feature fake-driver protocol-spec/cases
 echo "== protocol conformance: condor_vm-gahp on libvirt's test:///default"
-.build/debug/gahp-conformance --gahp .build/debug/condor_vm-gahp --feature test-hypervisor protocol-spec/cases
+.build/debug/gahp-conformance --gahp .build/debug/condor_vm-gahp --feature libvirt-test \
+  --config 'VM_LIBVIRT_URI = test:///default' --env VMGAHP_USER_UID=65534 protocol-spec/cases
 
 echo "== fuzzing (${FUZZ_SECONDS} s each)"
 bash scripts/fuzz.sh classad "$FUZZ_SECONDS"
