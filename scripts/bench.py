@@ -8,7 +8,7 @@ Each figure is printed next to the baseline measured in the same run:
   probe      -M 0 vmtype kvm against libvirt's test:///default; baseline: the greeting above
   idle       CPU time and RSS of a server left idle for 5 s (lower is better; 0 expected)
 """
-import os, statistics, subprocess, sys, tempfile, time
+import os, statistics, subprocess, sys, tempfile, threading, time
 
 build = sys.argv[1] if len(sys.argv) > 1 else ".build/release"
 work = tempfile.mkdtemp(prefix="vmgahp-bench-")
@@ -41,12 +41,14 @@ requests = b"".join(b"CONDOR_VM_STATUS %d 7\n" % i for i in range(1, 10001)) + b
 def pipeline_ms(cmd, last):
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    p.stdin.write(requests); p.stdin.flush()
+    # Written from a thread: the peer answers while we write, and both pipes must keep moving.
+    writer = threading.Thread(target=lambda: (p.stdin.write(requests), p.stdin.flush()))
+    writer.start()
     for line in p.stdout:
         if line.startswith(last):
             break
     elapsed = (time.perf_counter() - t0) * 1000
-    p.stdin.close(); p.stdout.read(); p.wait()
+    writer.join(); p.stdin.close(); p.stdout.read(); p.wait()
     return elapsed
 cat = median_ms(lambda: pipeline_ms(["/bin/cat"], b"RESULTS"), runs=10)
 for name, path in gahps:

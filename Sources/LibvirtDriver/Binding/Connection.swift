@@ -117,7 +117,7 @@ final class Handle: @unchecked Sendable {
     func markDead() { dead.store(true, ordering: .releasing) }
 
     static func open(uri: String, events: EventSink) throws(LibvirtError) -> Handle {
-        LibvirtRuntime.ensure()
+        try LibvirtRuntime.ensure()
         guard let ptr = virConnectOpen(uri) else {
             var error = LibvirtError.takeLast(fallback: "virConnectOpen(\(uri)) failed")
             error.duringConnect = true
