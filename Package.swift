@@ -95,6 +95,12 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(name: "classad-fuzz", dependencies: ["FuzzSupport", "ClassAd"], swiftSettings: strict),
 
+        /// Micro-benchmarks of per-job work (BENCHMARKS.md).
+        .executableTarget(
+            name: "component-bench",
+            dependencies: ["ClassAd", "JobAd", "VMCore", "GAHPLogging", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+
         // MARK: protocol conformance
         /// Deliberately independent of the server's own framing code, so that a bug there
         /// cannot hide itself from the suite.
