@@ -1,4 +1,5 @@
 import ClassAd
+import FoundationEssentials
 import GAHPLogging
 import JobAd
 import Logging
@@ -33,24 +34,12 @@ extension String {
     func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
 }
 
-func readText(_ path: String) -> String? {
-    guard let file = fopen(path, "rb") else { return nil }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = fread(&buffer, 1, buffer.count, file)
-        if count <= 0 { break }
-        bytes += buffer[0..<count]
-    }
-    return String(decoding: bytes, as: UTF8.self)
-}
-
 let adPath = CommandLine.arguments.dropFirst().first ?? "../shared/corpus/jobads/kvm-basic.ad"
-guard let text = readText(adPath) else {
+guard let data = FileManager.default.contents(atPath: adPath) else {
     print("cannot read \(adPath)")
     exit(1)
 }
+let text = String(decoding: data, as: UTF8.self)
 // A working directory holding the disk the ad names, as the starter would have transferred it.
 var template = Array("/tmp/vmgahp-bench-XXXXXX".utf8CString)
 guard let made = mkdtemp(&template) else { exit(1) }

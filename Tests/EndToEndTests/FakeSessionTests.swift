@@ -30,6 +30,16 @@ import TestSupport
         try GahpProcess(executable: TestPaths.product("vm-gahp-fake"), arguments: arguments, environment: environment(env))
     }
 
+    /// Sends the corpus's kvm-basic ad as the starter does, then `CONDOR_VM_START 2 kvm`;
+    /// returns the START's result lines.
+    private func startKVMBasic(_ gahp: GahpProcess) async throws -> [String] {
+        #expect(await gahp.request("CLASSAD") == "S")
+        for line in try JobAdFixture.lines("kvm-basic", workingDirectory: work.path) { gahp.send(line) }
+        #expect(await gahp.request("CLASSAD_END") == "S")
+        #expect(await gahp.request("CONDOR_VM_START 2 kvm") == "S")
+        return await gahp.results()
+    }
+
     @Test func starterSessionOverPipes() async throws {
         try work.write("disk.qcow2", "image")
         let gahp = try launch()
@@ -37,11 +47,7 @@ import TestSupport
         #expect(await gahp.request("COMMANDS")?.hasPrefix("S ASYNC_MODE_ON ASYNC_MODE_OFF CONDOR_VM_START") == true)
         #expect(await gahp.request("SUPPORT_VMS") == "S xen kvm")
         #expect(await gahp.request("ASYNC_MODE_ON") == "S")
-        #expect(await gahp.request("CLASSAD") == "S")
-        for line in try JobAdFixture.lines("kvm-basic", workingDirectory: work.path) { gahp.send(line) }
-        #expect(await gahp.request("CLASSAD_END") == "S")
-        #expect(await gahp.request("CONDOR_VM_START 2 kvm") == "S")
-        #expect(await gahp.results() == ["2 0 1"])
+        #expect(try await startKVMBasic(gahp) == ["2 0 1"])
         #expect(await gahp.request("CONDOR_VM_GETPID 3 1") == "S")
         #expect(await gahp.results() == ["3 0 4001"])
         #expect(await gahp.request("CONDOR_VM_STATUS 4 1") == "S")
@@ -63,11 +69,7 @@ import TestSupport
     @Test func badDiskInTheAdIsAJobError() async throws {
         let gahp = try launch()
         #expect(await gahp.next() == GAHPVersion.banner)
-        #expect(await gahp.request("CLASSAD") == "S")
-        for line in try JobAdFixture.lines("kvm-basic", workingDirectory: work.path) { gahp.send(line) }
-        #expect(await gahp.request("CLASSAD_END") == "S")
-        #expect(await gahp.request("CONDOR_VM_START 2 kvm") == "S")
-        #expect(await gahp.results() == ["2 1 VMGAHP_ERR_JOBCLASSAD_KVM_INVALID_DISK_PARAM"])
+        #expect(try await startKVMBasic(gahp) == ["2 1 VMGAHP_ERR_JOBCLASSAD_KVM_INVALID_DISK_PARAM"])
         #expect(await gahp.request("QUIT") == "S")
         #expect(await gahp.exitStatus() == 0)
     }
@@ -76,11 +78,7 @@ import TestSupport
         try work.write("disk.qcow2", "image")
         let gahp = try launch(["-f", "-t", "-M", "3"])
         #expect(await gahp.next() == GAHPVersion.banner)
-        #expect(await gahp.request("CLASSAD") == "S")
-        for line in try JobAdFixture.lines("kvm-basic", workingDirectory: work.path) { gahp.send(line) }
-        #expect(await gahp.request("CLASSAD_END") == "S")
-        #expect(await gahp.request("CONDOR_VM_START 2 kvm") == "S")
-        #expect(await gahp.results() == ["2 0 1"])
+        #expect(try await startKVMBasic(gahp) == ["2 0 1"])
         gahp.closeInput()
         #expect(await gahp.exitStatus() == 0)
         #expect(await gahp.next() == nil)
@@ -98,11 +96,7 @@ import TestSupport
         try work.write("disk.qcow2", "image")
         let gahp = try launch(env: ["VMGAHP_FAKE_HANG": "status", "_CONDOR_VM_GAHP_REQ_TIMEOUT": "1"])
         #expect(await gahp.next() == GAHPVersion.banner)
-        #expect(await gahp.request("CLASSAD") == "S")
-        for line in try JobAdFixture.lines("kvm-basic", workingDirectory: work.path) { gahp.send(line) }
-        #expect(await gahp.request("CLASSAD_END") == "S")
-        #expect(await gahp.request("CONDOR_VM_START 2 kvm") == "S")
-        #expect(await gahp.results() == ["2 0 1"])
+        #expect(try await startKVMBasic(gahp) == ["2 0 1"])
         #expect(await gahp.request("CONDOR_VM_STATUS 3 1") == "S")
         let clock = ContinuousClock()
         let asked = clock.now
@@ -162,11 +156,7 @@ import TestSupport
         }
         #expect(gahp.standardError.contains("Configuration re-read"))
         // kvm-basic asks for 512 MiB, now more than VM_MEMORY allows.
-        #expect(await gahp.request("CLASSAD") == "S")
-        for line in try JobAdFixture.lines("kvm-basic", workingDirectory: work.path) { gahp.send(line) }
-        #expect(await gahp.request("CLASSAD_END") == "S")
-        #expect(await gahp.request("CONDOR_VM_START 2 kvm") == "S")
-        #expect(await gahp.results() == ["2 1 VMGAHP_ERR_JOBCLASSAD_TOO_MUCH_MEMORY_REQUEST"])
+        #expect(try await startKVMBasic(gahp) == ["2 1 VMGAHP_ERR_JOBCLASSAD_TOO_MUCH_MEMORY_REQUEST"])
         #expect(await gahp.request("QUIT") == "S")
         #expect(await gahp.exitStatus() == 0)
     }
