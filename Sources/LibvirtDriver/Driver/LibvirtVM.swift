@@ -19,6 +19,8 @@ final class LibvirtVM: VirtualMachine {
         var phase: Phase = .running
         /// The saved image is a checkpoint (with its timestamp), not a plain suspend file.
         var checkpointed = false
+        /// STOP asked the guest to shut down, so its power-off is no surprise.
+        var stopRequested = false
     }
 
     let name: String
@@ -48,7 +50,9 @@ final class LibvirtVM: VirtualMachine {
             box.state.withLock { state in
                 if state.phase == .running || state.phase == .paused {
                     state.phase = .stopped
-                    logger.info("\(name): the domain stopped by itself (libvirt detail \(event.detail))")
+                    if !state.stopRequested {
+                        logger.info("\(name): the domain stopped by itself (libvirt detail \(event.detail))")
+                    }
                 }
             }
         }
@@ -84,6 +88,7 @@ final class LibvirtVM: VirtualMachine {
             break
         }
         let name = self.name
+        box.state.withLock { $0.stopRequested = true }
         do {
             try await driver.call(.stop) { conn in
                 try conn.withDomain(name) { (d) throws(LibvirtError) in
@@ -256,6 +261,7 @@ final class LibvirtVM: VirtualMachine {
 
     private func destroyDomain() async throws(VMGAHPError) {
         let name = self.name
+        box.state.withLock { $0.stopRequested = true }
         do {
             try await driver.call(.stop) { conn in
                 try conn.withDomain(name) { (d) throws(LibvirtError) in try Libvirt.destroy(d) }
