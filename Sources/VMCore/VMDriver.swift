@@ -13,10 +13,15 @@ public struct DriverContext: Sendable {
     public var logger: Logger
     /// The gahp's environment (the starter passes the job's environment through).
     public var environment: [String: String]
+    /// Who files the driver creates in the job's directory must belong to, so the starter
+    /// can transfer them back as the job user (`VMGAHP_USER_UID`/`GID`); nil when the gahp
+    /// cannot change ownership (not root) or was not told.
+    public var jobOwner: FileOwner?
 
     public init(
         vmType: String, policy: HostPolicy, workingDirectory: String? = nil,
-        setting: @escaping @Sendable (String) -> String?, logger: Logger, environment: [String: String] = [:]
+        setting: @escaping @Sendable (String) -> String?, logger: Logger, environment: [String: String] = [:],
+        jobOwner: FileOwner? = nil
     ) {
         self.vmType = vmType
         self.policy = policy
@@ -24,6 +29,7 @@ public struct DriverContext: Sendable {
         self.setting = setting
         self.logger = logger
         self.environment = environment
+        self.jobOwner = jobOwner
     }
 
     /// A configuration value read as HTCondor reads booleans (`true`/`yes`/non-zero).
@@ -34,6 +40,17 @@ public struct DriverContext: Sendable {
         case "false", "no", "f", "n": return false
         default: return Int(raw).map { $0 != 0 } ?? value
         }
+    }
+}
+
+/// A user and group to own files.
+public struct FileOwner: Sendable, Equatable {
+    public var uid: UInt32
+    public var gid: UInt32
+
+    public init(uid: UInt32, gid: UInt32) {
+        self.uid = uid
+        self.gid = gid
     }
 }
 
@@ -90,6 +107,7 @@ public protocol VirtualMachine: AnyObject, Sendable {
     /// Undoes `suspend` or `softSuspend`.
     func resume() async throws
     /// Saves a checkpoint the job's next run can restart from; the guest stays saved.
+    /// The server calls it only for jobs that allow checkpoints (`JobVMCheckpoint`).
     func checkpoint() async throws
     func status() async throws -> VMStatusReport
     /// The host process that runs the guest, 0 when there is none.

@@ -41,6 +41,16 @@ struct HostSettings: Sendable {
         let config = self.config
         return DriverContext(
             vmType: vmType, policy: policy, workingDirectory: workingDirectory,
-            setting: { config.value($0) }, logger: logger, environment: environment)
+            setting: { config.value($0) }, logger: logger, environment: environment, jobOwner: jobOwner)
+    }
+
+    /// `VMGAHP_USER_UID`/`VMGAHP_USER_GID` (a missing or zero gid means the uid's own, as in
+    /// HTCondor), when the gahp runs as root and can hand files over.
+    var jobOwner: FileOwner? {
+        guard geteuid() == 0, let uid = environment["VMGAHP_USER_UID"].flatMap({ UInt32($0) }), uid > 0 else {
+            return nil
+        }
+        let gid = environment["VMGAHP_USER_GID"].flatMap { UInt32($0) } ?? 0
+        return FileOwner(uid: uid, gid: gid > 0 ? gid : uid)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 import VMCore
 
@@ -83,13 +84,19 @@ import VMCore
         await second.tearDown()
     }
 
-    @Test func checkpointNeedsTheJobsPermission() async throws {
+    @Test func savedFilesBelongToTheJobUser() async throws {
         let directory = try JobDirectory()
-        let vm = try await TestHost.driver().start(directory.job())
-        await #expect(throws: VMGAHPError(.noSupportCheckpoint, "the job does not allow checkpoints (JobVMCheckpoint)")) {
-            try await vm.checkpoint()
+        let job = directory.job()
+        let owner = FileOwner(uid: 65534, gid: 65533)
+        let vm = try await TestHost.driver(jobOwner: owner).start(job)
+        try await vm.checkpoint()
+        let files = CheckpointFiles(workingDirectory: job.workingDirectory)
+        for path in [files.memory, files.timestamp] {
+            var info = stat()
+            #expect(stat(path, &info) == 0, "\(path)")
+            #expect(info.st_uid == 65534, "\(path)")
+            #expect(info.st_gid == 65533, "\(path)")
         }
-        #expect(try await vm.status().state == .running)
         await vm.tearDown()
     }
 

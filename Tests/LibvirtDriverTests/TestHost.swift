@@ -16,13 +16,13 @@ enum TestHost {
 
     static func driver(
         _ vmType: String = "kvm", uri: String = TestHost.uri, policy: HostPolicy = HostPolicy(maxMemoryMiB: 4096),
-        settings extra: [String: String] = [:]
+        settings extra: [String: String] = [:], jobOwner: FileOwner? = nil
     ) -> LibvirtDriver {
         var knobs = ["VM_LIBVIRT_URI": uri, "VM_GAHP_STOP_GRACE": "2"]
         knobs.merge(extra) { $1 }
         let frozen = knobs
         return LibvirtDriver(DriverContext(
-            vmType: vmType, policy: policy, setting: { frozen[$0.uppercased()] }, logger: quiet))
+            vmType: vmType, policy: policy, setting: { frozen[$0.uppercased()] }, logger: quiet, jobOwner: jobOwner))
     }
 
     static func uniqueName(_ base: String = "alice_submit.example.org") -> String {

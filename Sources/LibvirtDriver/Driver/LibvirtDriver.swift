@@ -1,5 +1,6 @@
 import CLibvirt
 import FoundationEssentials
+import Glibc
 import Logging
 import Synchronization
 import VMCore
@@ -10,6 +11,7 @@ public final class LibvirtDriver: VMDriver {
     public let settings: LibvirtSettings
     let policy: HostPolicy
     let logger: Logger
+    let jobOwner: FileOwner?
     let connection: Connection
     let events: DomainEvents
     /// Answers from the hypervisor that do not change while the gahp runs.
@@ -30,6 +32,7 @@ public final class LibvirtDriver: VMDriver {
         self.settings = LibvirtSettings(context)
         self.policy = context.policy
         self.logger = context.logger
+        self.jobOwner = context.jobOwner
         self.events = events
         self.connection = Connection(uri: settings.uri) { event in events.deliver(event) }
     }
@@ -81,6 +84,7 @@ public final class LibvirtDriver: VMDriver {
             try conn.with { (c) throws(LibvirtError) in try Libvirt.createTransient(c, xml: xml) }
         }
         logger.info("\(job.name): created as a \(options.domainType) domain on \(settings.uri)")
+        if let console = options.consoleLog { handOver(console) }
         return vm
     }
 
@@ -98,6 +102,13 @@ public final class LibvirtDriver: VMDriver {
     }
 
     // MARK: helpers for the driver and its VMs
+
+    /// Gives a file the driver (as root) created in the job's directory to the job user, as
+    /// HTCondor does, so the starter can transfer it back. A missing file is not an error.
+    func handOver(_ path: String) {
+        guard let jobOwner, chown(path, jobOwner.uid, jobOwner.gid) != 0, errno != ENOENT else { return }
+        logger.warning("cannot give \(path) to uid \(jobOwner.uid): \(String(cString: strerror(errno)))")
+    }
 
     /// Runs libvirt work on a blocking thread and turns its failure into the starter's token.
     /// `work` throws only `LibvirtError`s (the binding's wrappers); anything else would be

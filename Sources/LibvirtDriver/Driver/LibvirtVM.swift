@@ -156,7 +156,6 @@ final class LibvirtVM: VirtualMachine {
     }
 
     func checkpoint() async throws {
-        guard job.checkpoint else { throw VMGAHPError(.noSupportCheckpoint, "the job does not allow checkpoints (JobVMCheckpoint)") }
         if saveForbidden { throw VMGAHPError(.noSupportCheckpoint, "Xen HVM guests may not be checkpointed (XEN_ALLOW_HARDWARE_VT_SUSPEND)") }
         switch phase {
         case .stopped: throw VMGAHPError(.invalidOperation, "\(name) is not running")
@@ -168,6 +167,7 @@ final class LibvirtVM: VirtualMachine {
         } catch {
             throw VMGAHPError(.cannotCreateCheckpointFiles, "writing \(files.timestamp): \(error)")
         }
+        driver.handOver(files.timestamp)
         set(.saved, checkpointed: true)
     }
 
@@ -244,6 +244,7 @@ final class LibvirtVM: VirtualMachine {
             if try Libvirt.info(d).isPaused { try Libvirt.unpause(d) }
             try Libvirt.save(d, to: path)
         }
+        driver.handOver(path)
     }
 
     /// Runs libvirt work on this VM's domain. A domain that vanished (the guest powered
