@@ -49,22 +49,22 @@ enum OldSyntaxWriter {
             out += "]"
         case .call(let name, let arguments):
             out += name
-            out += "("
-            for (i, argument) in arguments.enumerated() {
-                if i > 0 { out += "," }
-                write(argument, into: &out)
-            }
-            out += ")"
+            writeSeparated(arguments, between: "(", and: ")", into: &out)
         case .list(let items):
-            out += "{ "
-            for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                write(item, into: &out)
-            }
-            out += " }"
+            writeSeparated(items, between: "{ ", and: " }", into: &out)
         case .record(let ad):
             writeRecord(ad, into: &out)
         }
+    }
+
+    /// Comma-separated expressions between two delimiters, as HTCondor writes calls and lists.
+    private static func writeSeparated(_ items: [Expression], between open: String, and close: String, into out: inout String) {
+        out += open
+        for (i, item) in items.enumerated() {
+            if i > 0 { out += "," }
+            write(item, into: &out)
+        }
+        out += close
     }
 
     /// Writes a value, stopping (and returning false) once `out` holds more than `limit`
