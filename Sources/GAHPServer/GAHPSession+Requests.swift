@@ -2,6 +2,13 @@ import Dispatch
 import GAHPWire
 import VMCore
 
+/// What a driver call answered, before it becomes a result line.
+private enum Answer: Sendable {
+    case done
+    case status(VMStatusReport)
+    case pid(Int)
+}
+
 extension GAHPSession {
     /// Validates a VM request, answers `S` or `E`, and queues its work behind the VM's
     /// earlier requests.
@@ -142,42 +149,38 @@ extension GAHPSession {
             return ResultLine(
                 requestID: requestID, succeeded: false, value: VMGAHPError.Code.noSupportCheckpoint.rawValue)
         }
-        let outcome = await withDeadline(configuration.requestTimeout) { () async throws -> VMStatusReport? in
+        let outcome = await withDeadline(configuration.requestTimeout) { () async throws -> Answer in
             switch operation {
-            case .start: return nil
+            case .start: return .done
             case .stop: try await machine.stop()
             case .suspend: try await machine.suspend()
             case .softSuspend: try await machine.softSuspend()
             case .resume: try await machine.resume()
             case .checkpoint: try await machine.checkpoint()
-            case .status: return try await machine.status()
-            case .getpid: return VMStatusReport(state: .running, pid: try await machine.pid())
+            case .status: return .status(try await machine.status())
+            case .getpid: return .pid(try await machine.pid())
             }
-            return nil
+            return .done
         }
         switch outcome {
         case .timedOut:
             return timedOut(requestID, what)
         case .finished(.failure(let error)):
             return failure(requestID, error, what)
-        case .finished(.success(let report)):
-            switch operation {
-            case .status:
-                guard let report else { return ResultLine(requestID: requestID, fields: ["STATUS=Stopped"]) }
-                let utilization = state.withLock { _ -> Double? in
-                    guard report.state == .running, let cpuTime = report.cpuTime else { return nil }
-                    return entry.cpu.sample(cpuTime: cpuTime, vcpus: report.vcpus ?? job?.vcpus ?? 1)
-                }
-                return ResultLine(requestID: requestID, fields: report.wireFields(cpuUtilization: utilization))
-            case .getpid:
-                return ResultLine(requestID: requestID, succeeded: true, value: String(report?.pid ?? 0))
-            case .stop:
+        case .finished(.success(.status(let report))):
+            let utilization = state.withLock { _ -> Double? in
+                guard report.state == .running, let cpuTime = report.cpuTime else { return nil }
+                return entry.cpu.sample(cpuTime: cpuTime, vcpus: report.vcpus ?? job?.vcpus ?? 1)
+            }
+            return ResultLine(requestID: requestID, fields: report.wireFields(cpuUtilization: utilization))
+        case .finished(.success(.pid(let pid))):
+            return ResultLine(requestID: requestID, succeeded: true, value: String(pid))
+        case .finished(.success(.done)):
+            if operation == .stop {
                 // As in HTCondor, a stopped VM is forgotten: its next STATUS is `Stopped`.
                 forget(entry)
-                return ResultLine(requestID: requestID, succeeded: true, value: "")
-            default:
-                return ResultLine(requestID: requestID, succeeded: true, value: "")
             }
+            return ResultLine(requestID: requestID, succeeded: true, value: "")
         }
     }
 
