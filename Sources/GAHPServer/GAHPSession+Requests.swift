@@ -52,12 +52,7 @@ extension GAHPSession {
                 return
             }
             guard let known = state.vms[vmID] else {
-                // The starter's contract: an unknown VM is a stopped VM.
-                let result =
-                    operation == .status
-                    ? ResultLine(requestID: requestID, fields: ["STATUS=Stopped"])
-                    : ResultLine(requestID: requestID, succeeded: false, value: VMGAHPError.Code.vmNotFound.rawValue)
-                if state.enqueue(result) { output.send("R") }
+                if state.enqueue(unknownVM(operation, requestID: requestID)) { output.send("R") }
                 return
             }
             entry = known
@@ -68,6 +63,14 @@ extension GAHPSession {
                 self.complete(result)
             }
         }
+    }
+
+    /// The result for a VM the gahp does not have (never started, failed to start, stopped).
+    /// The starter's contract: an unknown VM is a stopped VM, and nothing else can be done to it.
+    private func unknownVM(_ operation: VMOperation, requestID: Int) -> ResultLine {
+        operation == .status
+            ? ResultLine(requestID: requestID, fields: ["STATUS=Stopped"])
+            : ResultLine(requestID: requestID, succeeded: false, value: VMGAHPError.Code.vmNotFound.rawValue)
     }
 
     func complete(_ result: ResultLine) {
@@ -140,11 +143,7 @@ extension GAHPSession {
     private func perform(_ operation: VMOperation, on entry: VMEntry, requestID: Int) async -> ResultLine {
         let what = "\(operation) of VM \(entry.id) (request \(requestID))"
         let (machine, job) = state.withLock { _ in (entry.machine, entry.job) }
-        guard let machine else {
-            return operation == .status
-                ? ResultLine(requestID: requestID, fields: ["STATUS=Stopped"])
-                : ResultLine(requestID: requestID, succeeded: false, value: VMGAHPError.Code.vmNotFound.rawValue)
-        }
+        guard let machine else { return unknownVM(operation, requestID: requestID) }
         if operation == .checkpoint, job?.checkpoint != true {
             return ResultLine(
                 requestID: requestID, succeeded: false, value: VMGAHPError.Code.noSupportCheckpoint.rawValue)
