@@ -77,6 +77,8 @@ enum ServerMode {
     }
 
     /// Reads stdin on the calling thread until `QUIT` or end of input.
+    /// - Note: after `QUIT` the rest of the input is never looked at (`Ending.finish` does
+    ///   not return), so requests pipelined behind it get no reply.
     private static func readRequests(session: GAHPSession, output: ProtocolOutput, ending: Ending, logger: Logger) -> Never {
         var framer = LineFramer()
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -89,9 +91,12 @@ enum ServerMode {
                 if session.receive(line) == .quit {
                     ending.finish(reason: "QUIT received", quit: true)
                 }
-                output.flush()
-                if output.isClosed { break reading }
             }
+            // Replies are written as they are queued; waiting here for them to drain before
+            // reading more input is the back-pressure that bounds memory when the starter
+            // stops reading.
+            output.flush()
+            if output.isClosed { break reading }
         }
         if framer.pendingByteCount > 0 {
             logger.notice("Input ended in the middle of a line (\(framer.pendingByteCount) bytes dropped)")
