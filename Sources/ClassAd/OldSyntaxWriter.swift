@@ -73,12 +73,12 @@ enum OldSyntaxWriter {
     static func write(_ value: ClassAdValue, into out: inout String, limit: Int) -> Bool {
         guard out.utf8.count <= limit else { return false }
         switch value {
-        case .undefined: out += "undefined"
-        case .error: out += "error"
-        case .boolean(let b): out += b ? "true" : "false"
-        case .integer(let i): out += String(i)
-        case .real(let r): out += formatReal(r)
-        case .string(let s): writeString(s, into: &out)
+        case .undefined: write(Expression.Literal.undefined, into: &out)
+        case .error: write(Expression.Literal.error, into: &out)
+        case .boolean(let b): write(Expression.Literal.boolean(b), into: &out)
+        case .integer(let i): write(Expression.Literal.integer(i), into: &out)
+        case .real(let r): write(Expression.Literal.real(r), into: &out)
+        case .string(let s): write(Expression.Literal.string(s), into: &out)
         case .classAd(let ad): writeRecord(ad, into: &out)
         case .list(let items):
             out += "{ "
