@@ -8,8 +8,6 @@ public struct SessionConfiguration: Sendable {
     /// reader and tests can describe jobs directly.
     public typealias JobDescriber = @Sendable (_ adLines: [String]?, _ requestedType: String) throws -> JobDescription
 
-    /// The type this gahp serves (`VMGAHP_VMTYPE`).
-    public var vmType: String
     /// The `SUPPORT_VMS` list; a START of another type is refused with `E`.
     public var supportedTypes: [String]
     /// `VM_GAHP_REQ_TIMEOUT`: how long one driver call may take before it is reported failed.
@@ -22,11 +20,10 @@ public struct SessionConfiguration: Sendable {
     public var maxAdBytes: Int
 
     public init(
-        vmType: String, supportedTypes: [String], requestTimeout: Duration = .seconds(300),
+        supportedTypes: [String], requestTimeout: Duration = .seconds(300),
         teardownTimeout: Duration = .seconds(60), maxAdLines: Int = 100_000, maxAdBytes: Int = 64 * 1024 * 1024,
         describeJob: @escaping JobDescriber
     ) {
-        self.vmType = vmType.lowercased()
         self.supportedTypes = supportedTypes
         self.requestTimeout = requestTimeout
         self.teardownTimeout = teardownTimeout

@@ -51,7 +51,7 @@ enum ServerMode {
             sink: { writeAll(protocolFD, $0) },
             onLine: { logger.debug("-> '\($0)'") })
         let configuration = SessionConfiguration(
-            vmType: vmType, supportedTypes: registry.supportedTypes, requestTimeout: settings.requestTimeout,
+            supportedTypes: registry.supportedTypes, requestTimeout: settings.requestTimeout,
             teardownTimeout: min(settings.requestTimeout, .seconds(60)),
             describeJob: JobDescriber(vmType: vmType, policy: policy, logger: logger).describe)
         let session = GAHPSession(configuration: configuration, driver: driver, output: output, logger: logger)

@@ -10,12 +10,12 @@ enum Signals {
 
     static func install(terminate: @escaping @Sendable (String) -> Void, reload: @escaping @Sendable () -> Void) {
         let queue = DispatchQueue(label: "vmgahp.signals")
-        let handlers: [(Int32, String, @Sendable () -> Void)] = [
-            (SIGTERM, "SIGTERM", { terminate("SIGTERM") }),
-            (SIGQUIT, "SIGQUIT", { terminate("SIGQUIT") }),
-            (SIGHUP, "SIGHUP", reload),
+        let handlers: [(Int32, @Sendable () -> Void)] = [
+            (SIGTERM, { terminate("SIGTERM") }),
+            (SIGQUIT, { terminate("SIGQUIT") }),
+            (SIGHUP, reload),
         ]
-        for (number, _, handler) in handlers {
+        for (number, handler) in handlers {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler(handler: handler)

@@ -21,7 +21,7 @@ enum GAHPFuzz {
             return true
         })
         let configuration = SessionConfiguration(
-            vmType: "kvm", supportedTypes: ["xen", "kvm"], requestTimeout: .seconds(5),
+            supportedTypes: ["xen", "kvm"], requestTimeout: .seconds(5),
             maxAdLines: 1000, maxAdBytes: 1 << 20,
             describeJob: { ad, type in
                 guard let ad else { throw VMGAHPError(.noJobClassAdInfo, "no job ad") }

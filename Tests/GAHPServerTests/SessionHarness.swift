@@ -24,7 +24,7 @@ final class SessionHarness: Sendable {
             return true
         })
         let configuration = SessionConfiguration(
-            vmType: "kvm", supportedTypes: ["xen", "kvm"], requestTimeout: timeout, teardownTimeout: teardownTimeout,
+            supportedTypes: ["xen", "kvm"], requestTimeout: timeout, teardownTimeout: teardownTimeout,
             describeJob: describe ?? SessionHarness.simpleJob)
         session = GAHPSession(configuration: configuration, driver: driver, output: output, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
