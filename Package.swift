@@ -142,7 +142,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "ConformanceTests",
-            dependencies: ["GAHPConformance", "TestSupport"],
+            dependencies: ["GAHPConformance", "TestSupport", "VMCore"],
             swiftSettings: strict),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import VMCore
 @testable import GAHPConformance
 
 /// The shipped cases, run by the real runner against the built `vm-gahp-fake`.
@@ -14,14 +15,19 @@ struct SuiteTests {
             gahp: [TestPaths.product("vm-gahp-fake").path], features: ["fake-driver"], timeoutScale: timeoutScale))
     }
 
-    private func run(_ runner: SuiteRunner, _ paths: [String]) throws -> (SuiteRunner.Summary, [String]) {
-        let lines = LinesSink()
-        let summary = runner.run(try runner.discover(paths)) { lines.append($0) }
-        return (summary, lines.all)
+    /// Runs the cases on a thread of its own: a whole run blocks for seconds, and on a
+    /// two-core host blocking one of Swift's two cooperative threads stalls every other test.
+    private func run(_ runner: SuiteRunner, _ paths: [String]) async throws -> (SuiteRunner.Summary, [String]) {
+        let files = try runner.discover(paths)
+        return await BlockingCall.run {
+            let lines = LinesSink()
+            let summary = runner.run(files) { lines.append($0) }
+            return (summary, lines.all)
+        }
     }
 
-    @Test func theFakeBinaryPassesEveryCase() throws {
-        let (summary, lines) = try run(runner(), [Self.casesFolder])
+    @Test func theFakeBinaryPassesEveryCase() async throws {
+        let (summary, lines) = try await run(runner(), [Self.casesFolder])
         let failures = lines.filter { $0.hasPrefix("FAIL") }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
         #expect(summary.failed == 0)
@@ -31,7 +37,7 @@ struct SuiteTests {
         #expect(lines.count == summary.passed + summary.failed + summary.skipped)
     }
 
-    @Test func aCaseExpectingSomethingWrongFails() throws {
+    @Test func aCaseExpectingSomethingWrongFails() async throws {
         let copy = try TemporaryDirectory(prefix: "conformance-mutant")
         try FileManager.default.copyItem(atPath: Self.casesFolder + "/README.md", toPath: copy.path + "/README.md")
         try FileManager.default.copyItem(atPath: Self.casesFolder + "/ads", toPath: copy.path + "/ads")
@@ -47,7 +53,7 @@ struct SuiteTests {
             with: "expect 3 1 VMGAHP_ERR_VM_NOT_FOUND\nexpect 2 1 VMGAHP_ERR_VM_NOT_FOUND"))
 
         // The extra-line mutant can only fail by timing out; a shorter step limit keeps the test quick.
-        let (summary, lines) = try run(runner(timeoutScale: 0.2), [copy.path])
+        let (summary, lines) = try await run(runner(timeoutScale: 0.2), [copy.path])
         #expect(summary == SuiteRunner.Summary(passed: 1, failed: 3, skipped: 0))
         #expect(lines.contains("PASS commands/unknown-vm"))
         #expect(lines.contains {
@@ -58,21 +64,21 @@ struct SuiteTests {
         #expect(lines.contains { $0.hasPrefix("FAIL commands/wrong-order: ") })
     }
 
-    @Test func casesNeedingAnotherFlavourAreSkipped() throws {
+    @Test func casesNeedingAnotherFlavourAreSkipped() async throws {
         let plain = SuiteRunner(options: RunOptions(gahp: [TestPaths.product("vm-gahp-fake").path], filter: "lifecycle/"))
-        let (summary, lines) = try run(plain, [Self.casesFolder])
+        let (summary, lines) = try await run(plain, [Self.casesFolder])
         #expect(summary.passed == 0 && summary.failed == 0 && summary.skipped > 0)
         #expect(lines.allSatisfy { $0.hasPrefix("SKIP lifecycle/") && $0.contains("--feature") })
     }
 
-    @Test func aMissingBinaryFailsEveryCase() throws {
+    @Test func aMissingBinaryFailsEveryCase() async throws {
         let broken = SuiteRunner(options: RunOptions(gahp: ["/nonexistent/gahp"], filter: "handshake/greeting"))
-        let (summary, lines) = try run(broken, [Self.casesFolder])
+        let (summary, lines) = try await run(broken, [Self.casesFolder])
         #expect(summary.failed == 1)
         #expect(lines.first?.contains("cannot start /nonexistent/gahp") == true)
     }
 
-    @Test func writingToAGahpThatExitedDoesNotKillTheRunner() throws {
+    @Test func writingToAGahpThatExitedDoesNotKillTheRunner() async throws {
         let folder = try TemporaryDirectory(prefix: "conformance-epipe")
         try folder.write("README.md", "cases root")
         try folder.write("runner/epipe.gahp", """
@@ -83,7 +89,7 @@ struct SuiteTests {
             send VERSION
             expect-eof
             """)
-        let (summary, _) = try run(runner(), [folder.path])
+        let (summary, _) = try await run(runner(), [folder.path])
         #expect(summary == SuiteRunner.Summary(passed: 1, failed: 0, skipped: 0))
     }
 

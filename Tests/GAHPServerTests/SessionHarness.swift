@@ -2,14 +2,14 @@ import FakeDriver
 import GAHPServer
 import GAHPWire
 import Logging
-import Synchronization
+import TestSupport
 import VMCore
 
 /// A session wired to the fake driver, with its output captured line by line.
 final class SessionHarness: Sendable {
     let driver: FakeDriver
     let session: GAHPSession
-    private let written = LineLog()
+    private let written = GahpOutput()
 
     init(
         behaviour: FakeBehaviour = FakeBehaviour(), timeout: Duration = .seconds(30),
@@ -19,8 +19,7 @@ final class SessionHarness: Sendable {
         driver = FakeDriver(behaviour: behaviour, policy: policy)
         let written = self.written
         let output = ProtocolOutput(sink: { text in
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
-            written.state.withLock { $0.lines += lines }
+            written.append(text.utf8)
             return true
         })
         let configuration = SessionConfiguration(
@@ -43,43 +42,23 @@ final class SessionHarness: Sendable {
         session.receive(LineFramer.Line(bytes: Array(text.utf8)))
     }
 
-    /// Sends a request and returns its immediate reply.
+    /// Sends a request and returns its immediate reply (an `R` on the way is noted, not returned).
     func request(_ text: String) async -> String? {
         send(text)
-        return await next()
+        return await written.reply(timeout: .seconds(10))
     }
 
-    /// The next line written, or nil if none comes within `timeout`.
+    /// The next line written, `R` included, or nil if none comes within `timeout`.
     func next(timeout: Duration = .seconds(10)) async -> String? {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while true {
-            let line = written.state.withLock { state -> String? in
-                guard state.cursor < state.lines.count else { return nil }
-                defer { state.cursor += 1 }
-                return state.lines[state.cursor]
-            }
-            if let line { return line }
-            if clock.now >= deadline { return nil }
-            try? await Task.sleep(for: .milliseconds(1))
-        }
+        await written.next(timeout: timeout)
     }
 
     /// Lines written but not read yet.
-    var unread: [String] {
-        written.state.withLock { Array($0.lines[$0.cursor...]) }
-    }
+    var unread: [String] { written.unread }
 
-    /// Waits for `R`, then returns the result lines of one RESULTS.
+    /// Waits for `R` if none was noted yet, sends RESULTS and returns its result lines.
     func results() async -> [String] {
-        var line = await next()
-        while line == "R" { line = await request("RESULTS") }
-        guard let header = line, header.hasPrefix("S ") else { return ["unexpected: \(line ?? "nothing")"] }
-        var out: [String] = []
-        for _ in 0..<(Int(header.dropFirst(2)) ?? 0) {
-            out.append(await next() ?? "missing")
-        }
-        return out
+        await written.results(timeout: .seconds(10)) { send($0) }
     }
 
     /// Sends a job ad block.
@@ -98,9 +77,4 @@ final class SessionHarness: Sendable {
         guard results.count == 1, results[0].hasPrefix("\(id) 0 ") else { return nil }
         return String(results[0].dropFirst("\(id) 0 ".count))
     }
-}
-
-/// Lines written by the session, and how far the test has read.
-final class LineLog: Sendable {
-    let state = Mutex<(lines: [String], cursor: Int)>(([], 0))
 }

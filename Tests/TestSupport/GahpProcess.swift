@@ -10,8 +10,8 @@ public final class GahpProcess: @unchecked Sendable {
     private let input = Pipe()
     private let output = Pipe()
     private let errors = Pipe()
-    private let collected = LineBuffer()
-    private let stderrText = LineBuffer()
+    private let collected = GahpOutput()
+    private let stderrText = GahpOutput()
 
     public init(executable: URL, arguments: [String], environment: [String: String], directory: String? = nil) throws {
         process.executableURL = executable
@@ -26,7 +26,7 @@ public final class GahpProcess: @unchecked Sendable {
         Self.collect(errors.fileHandleForReading, into: stderrText)
     }
 
-    private static func collect(_ handle: FileHandle, into buffer: LineBuffer) {
+    private static func collect(_ handle: FileHandle, into buffer: GahpOutput) {
         Thread.detachNewThread {
             while true {
                 let data = handle.availableData
@@ -47,25 +47,20 @@ public final class GahpProcess: @unchecked Sendable {
 
     public func closeInput() { try? input.fileHandleForWriting.close() }
 
-    /// The next line of stdout, or nil at end of output or after `timeout`.
+    /// The next line of stdout, `R` included, or nil at end of output or after `timeout`.
     public func next(timeout: Duration = .seconds(15)) async -> String? {
         await collected.next(timeout: timeout)
     }
 
-    /// Sends a request and returns the immediate reply.
+    /// Sends a request and returns its immediate reply (an `R` on the way is noted, not returned).
     public func request(_ line: String, timeout: Duration = .seconds(15)) async -> String? {
         send(line)
-        return await next(timeout: timeout)
+        return await collected.reply(timeout: timeout)
     }
 
-    /// Waits for `R` if needed, polls RESULTS and returns its result lines.
+    /// Waits for `R` if none was noted yet, sends RESULTS and returns its result lines.
     public func results(timeout: Duration = .seconds(15)) async -> [String] {
-        var line = await next(timeout: timeout)
-        while line == "R" { line = await request("RESULTS") }
-        guard let header = line, header.hasPrefix("S ") else { return ["unexpected: \(line ?? "nothing")"] }
-        var lines: [String] = []
-        for _ in 0..<(Int(header.dropFirst(2)) ?? 0) { lines.append(await next() ?? "missing") }
-        return lines
+        await collected.results(timeout: timeout) { send($0) }
     }
 
     /// Everything the process wrote to stderr so far.
@@ -86,46 +81,6 @@ public final class GahpProcess: @unchecked Sendable {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
-        }
-    }
-}
-
-/// Bytes split into lines, readable with a timeout.
-final class LineBuffer: Sendable {
-    private let state = Mutex<(pending: [UInt8], lines: [String], cursor: Int, closed: Bool, all: [UInt8])>(([], [], 0, false, []))
-
-    func append(_ data: Data) {
-        state.withLock { s in
-            s.all += data
-            for byte in data {
-                if byte == UInt8(ascii: "\n") {
-                    s.lines.append(String(decoding: s.pending, as: UTF8.self))
-                    s.pending = []
-                } else {
-                    s.pending.append(byte)
-                }
-            }
-        }
-    }
-
-    func close() { state.withLock { $0.closed = true } }
-
-    var allText: String { state.withLock { String(decoding: $0.all, as: UTF8.self) } }
-
-    func next(timeout: Duration) async -> String? {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while true {
-            let (line, finished) = state.withLock { s -> (String?, Bool) in
-                if s.cursor < s.lines.count {
-                    defer { s.cursor += 1 }
-                    return (s.lines[s.cursor], false)
-                }
-                return (nil, s.closed)
-            }
-            if let line { return line }
-            if finished || clock.now >= deadline { return nil }
-            try? await Task.sleep(for: .milliseconds(2))
         }
     }
 }
