@@ -45,11 +45,11 @@ final class SessionHarness: Sendable {
     /// Sends a request and returns its immediate reply (an `R` on the way is noted, not returned).
     func request(_ text: String) async -> String? {
         send(text)
-        return await written.reply(timeout: .seconds(10))
+        return await written.reply(timeout: .seconds(30))
     }
 
     /// The next line written, `R` included, or nil if none comes within `timeout`.
-    func next(timeout: Duration = .seconds(10)) async -> String? {
+    func next(timeout: Duration = .seconds(30)) async -> String? {
         await written.next(timeout: timeout)
     }
 
@@ -58,7 +58,7 @@ final class SessionHarness: Sendable {
 
     /// Waits for `R` if none was noted yet, sends RESULTS and returns its result lines.
     func results() async -> [String] {
-        await written.results(timeout: .seconds(10)) { send($0) }
+        await written.results(timeout: .seconds(30)) { send($0) }
     }
 
     /// Sends a job ad block.

@@ -36,6 +36,16 @@ public final class GahpOutput: Sendable {
     /// No more output will come: readers waiting for a line get nil at once.
     public func close() { state.withLock { $0.closed = true } }
 
+    /// Waits until the writer has closed its end; false after `timeout`.
+    public func waitUntilClosed(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while !state.withLock({ $0.closed }) {
+            if ContinuousClock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        return true
+    }
+
     /// Everything written so far.
     public var allText: String { state.withLock { String(decoding: $0.all, as: UTF8.self) } }
 

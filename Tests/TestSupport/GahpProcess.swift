@@ -48,31 +48,35 @@ public final class GahpProcess: @unchecked Sendable {
     public func closeInput() { try? input.fileHandleForWriting.close() }
 
     /// The next line of stdout, `R` included, or nil at end of output or after `timeout`.
-    public func next(timeout: Duration = .seconds(15)) async -> String? {
+    public func next(timeout: Duration = .seconds(30)) async -> String? {
         await collected.next(timeout: timeout)
     }
 
     /// Sends a request and returns its immediate reply (an `R` on the way is noted, not returned).
-    public func request(_ line: String, timeout: Duration = .seconds(15)) async -> String? {
+    public func request(_ line: String, timeout: Duration = .seconds(30)) async -> String? {
         send(line)
         return await collected.reply(timeout: timeout)
     }
 
     /// Waits for `R` if none was noted yet, sends RESULTS and returns its result lines.
-    public func results(timeout: Duration = .seconds(15)) async -> [String] {
+    public func results(timeout: Duration = .seconds(30)) async -> [String] {
         await collected.results(timeout: timeout) { send($0) }
     }
 
     /// Everything the process wrote to stderr so far.
     public var standardError: String { stderrText.allText }
 
-    /// Waits for the exit status, or nil after `timeout`.
-    public func exitStatus(timeout: Duration = .seconds(15)) async -> Int32? {
+    /// Waits for the exit status and for stdout and stderr to be read to their end (so
+    /// `standardError` is complete), or nil after `timeout`.
+    public func exitStatus(timeout: Duration = .seconds(30)) async -> Int32? {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while process.isRunning {
             if clock.now >= deadline { return nil }
             try? await Task.sleep(for: .milliseconds(5))
+        }
+        for stream in [collected, stderrText] where await !stream.waitUntilClosed(timeout: deadline - clock.now) {
+            return nil
         }
         return process.terminationStatus
     }
