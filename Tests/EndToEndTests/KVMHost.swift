@@ -108,9 +108,18 @@ enum KVMHost {
     }
 
     /// Destroys the named domains whatever happened (guests must never outlive a test).
+    ///
+    /// Asks to destroy rather than first asking whether the domain exists: a daemon that is
+    /// restarting or overloaded fails both questions alike, and a failed existence check
+    /// used to leave its guest running. Any failure but "no such domain" is tried again.
     static func destroy(_ names: [String]) {
-        for name in names where (try? domainExists(name)) == true {
-            _ = try? virsh("destroy", name)
+        for name in names {
+            for attempt in 1...5 {
+                guard let result = try? virsh("destroy", name) else { break }
+                if result.status == 0 || result.output.contains("failed to get domain") { break }
+                print("NOTE: virsh destroy \(name) failed (attempt \(attempt)): \(result.output)")
+                usleep(500_000)
+            }
         }
     }
 }
