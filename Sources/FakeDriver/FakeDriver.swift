@@ -45,7 +45,7 @@ public final class FakeDriver: VMDriver {
             while true { try? await Task.sleep(for: .seconds(3600)) }
         }
         if behaviour.fail.contains(operation) {
-            throw VMGAHPError(.internal, "fake driver told to fail \(operation)")
+            throw VMGAHPError.host(.internal, "fake driver told to fail \(operation)")
         }
     }
 }

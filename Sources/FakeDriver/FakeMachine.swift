@@ -79,7 +79,7 @@ final class FakeMachine: VirtualMachine {
     private func transition(from allowed: [State], to next: State) throws {
         try state.withLock { s in
             guard allowed.contains(s.state) else {
-                throw VMGAHPError(.invalidOperation, "VM \(name) cannot go from \(s.state) to \(next)")
+                throw VMGAHPError.host(.invalidOperation, "VM \(name) cannot go from \(s.state) to \(next)")
             }
             s.state = next
         }

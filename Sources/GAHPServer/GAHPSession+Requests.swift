@@ -80,7 +80,7 @@ extension GAHPSession {
     }
 
     private func failure(_ requestID: Int, _ error: any Error, _ what: String) -> ResultLine {
-        let gahpError = (error as? VMGAHPError) ?? VMGAHPError(.internal, String(describing: error))
+        let gahpError = (error as? VMGAHPError) ?? VMGAHPError.host(.internal, String(describing: error))
         logger.warning("\(what) failed: \(String(gahpError.description.prefix(WireLimits.maxMessageBytes)))")
         return ResultLine(requestID: requestID, succeeded: false, value: gahpError.resultText)
     }

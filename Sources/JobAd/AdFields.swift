@@ -50,10 +50,10 @@ struct AdFields {
             return nil
         case .string(let value):
             guard value.utf8.count <= maxLength else {
-                throw VMGAHPError(code, "\(name) is \(value.utf8.count) bytes long, more than the \(maxLength) accepted")
+                throw VMGAHPError.job(code, "\(name) is \(value.utf8.count) bytes long, more than the \(maxLength) accepted")
             }
             guard TextRules.isClean(value) else {
-                throw VMGAHPError(code, "\(name) = \(TextRules.quoted(value)) holds a control character or invalid UTF-8")
+                throw VMGAHPError.job(code, "\(name) = \(TextRules.quoted(value)) holds a control character or invalid UTF-8")
             }
             return value
         case let other:
@@ -68,6 +68,6 @@ struct AdFields {
     }
 
     private func wrongType(_ name: String, _ value: ClassAdValue, expected: String, _ code: VMGAHPError.Code) -> VMGAHPError {
-        VMGAHPError(code, "\(name) must be \(expected), but the ad gives \(value.typeName) \(TextRules.quoted(value.oldSyntax))")
+        VMGAHPError.job(code, "\(name) must be \(expected), but the ad gives \(value.typeName) \(TextRules.quoted(value.oldSyntax))")
     }
 }

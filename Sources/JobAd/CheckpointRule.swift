@@ -13,7 +13,7 @@ enum CheckpointRule {
     /// `xen_vm.config`; we need only the image, since the domain is rebuilt from the ad.
     static func check(_ job: JobDescription, files: FileConfinement) throws(VMGAHPError) {
         guard job.checkpoint, let disk = job.disks.first(where: \.transferred), !isRestart(job, files: files) else { return }
-        throw VMGAHPError(job.vmType == "xen" ? .xenMismatchedCheckpoint : .kvmMismatchedCheckpoint,
+        throw VMGAHPError.job(job.vmType == "xen" ? .xenMismatchedCheckpoint : .kvmMismatchedCheckpoint,
             "the job asks for checkpoints, but its disk \(TextRules.quoted(disk.path)) was transferred; a checkpointing job must keep all disks on shared storage (an absolute path in an allowed disk root)")
     }
 

@@ -20,21 +20,21 @@ public enum JobAdReader {
         _ ad: ClassAd, adLines: [String], requestedType: String, gahpType: String, policy: HostPolicy
     ) throws(VMGAHPError) -> JobDescription {
         guard !ad.attributeNames.isEmpty else {
-            throw VMGAHPError(.noJobClassAdInfo, "no job ad was received before START")
+            throw VMGAHPError.host(.noJobClassAdInfo, "no job ad was received before START")
         }
         let fields = AdFields(ad: ad)
         guard let workingDirectory = try fields.text("VM_WORKING_DIR", .noJobClassAdInfo) else {
-            throw VMGAHPError(.noJobClassAdInfo, "the job ad has no VM_WORKING_DIR string")
+            throw VMGAHPError.host(.noJobClassAdInfo, "the job ad has no VM_WORKING_DIR string")
         }
         guard let files = FileConfinement(workingDirectory: workingDirectory, allowedRoots: policy.allowedDiskRoots) else {
-            throw VMGAHPError(.noJobClassAdInfo, "VM_WORKING_DIR \(TextRules.quoted(workingDirectory)) is not an existing absolute directory")
+            throw VMGAHPError.host(.noJobClassAdInfo, "VM_WORKING_DIR \(TextRules.quoted(workingDirectory)) is not an existing absolute directory")
         }
         guard let jobType = try fields.text("JobVMType", .noJobClassAdInfo, maxLength: 64) else {
-            throw VMGAHPError(.noJobClassAdInfo, "the job ad has no JobVMType string")
+            throw VMGAHPError.job(.noJobClassAdInfo, "the job ad has no JobVMType string")
         }
         let vmType = jobType.lowercased()
         guard vmType == requestedType.lowercased(), vmType == gahpType.lowercased() else {
-            throw VMGAHPError(.noSupportedVMType,
+            throw VMGAHPError.host(.noSupportedVMType,
                 "START asks for \(TextRules.quoted(requestedType)), the job for \(TextRules.quoted(jobType)), this gahp runs \(TextRules.quoted(gahpType))")
         }
 
@@ -56,7 +56,7 @@ public enum JobAdReader {
         case "vmware":
             job.vmware = try VMwareReader.read(fields, files: files)
         default:
-            throw VMGAHPError(.noSupportedVMType, "vm type \(TextRules.quoted(jobType)) is not kvm, xen or vmware")
+            throw VMGAHPError.host(.noSupportedVMType, "vm type \(TextRules.quoted(jobType)) is not kvm, xen or vmware")
         }
         return job
     }
@@ -71,7 +71,7 @@ public enum JobAdReader {
         let name = try vmName(fields)
         let hardwareVT = try fields.flag("JobVMHardwareVT", .mismatchedHardwareVT)
         if hardwareVT && !policy.hardwareVT {
-            throw VMGAHPError(.mismatchedHardwareVT, "the job asks for hardware virtualization, which VM_HARDWARE_VT does not offer on this host")
+            throw VMGAHPError.job(.mismatchedHardwareVT, "the job asks for hardware virtualization, which VM_HARDWARE_VT does not offer on this host")
         }
         return JobDescription(
             vmType: vmType, name: name, workingDirectory: "", memoryMiB: memory, vcpus: vcpus,
@@ -85,13 +85,13 @@ public enum JobAdReader {
     /// `User` gets the same answer (see `DomainName.make`).
     private static func vmName(_ fields: AdFields) throws(VMGAHPError) -> String {
         guard let user = try fields.text("User", .critical, maxLength: DomainName.maxLength) else {
-            throw VMGAHPError(.critical, "the job ad has no User string to name the VM after")
+            throw VMGAHPError.job(.critical, "the job ad has no User string to name the VM after")
         }
         guard let cluster = try fields.integer("ClusterId", .critical), let proc = try fields.integer("ProcId", .critical) else {
-            throw VMGAHPError(.critical, "the job ad lacks ClusterId or ProcId to name the VM after")
+            throw VMGAHPError.job(.critical, "the job ad lacks ClusterId or ProcId to name the VM after")
         }
         guard let name = DomainName.make(user: user, clusterId: cluster, procId: proc) else {
-            throw VMGAHPError(.critical,
+            throw VMGAHPError.job(.critical,
                 "cannot name the VM after User \(TextRules.quoted(user)), ClusterId \(cluster), ProcId \(proc): only letters, digits and . _ @ + - are allowed (not leading -), ids must be >= 0")
         }
         return name

@@ -9,13 +9,13 @@ enum NetworkingReader {
         guard try fields.flag("JobVMNetworking", .mismatchedNetworking) else { return nil }
         let allowed = usableTypes(vmType: vmType, policy: policy)
         guard policy.networkingEnabled, !allowed.isEmpty else {
-            throw VMGAHPError(.mismatchedNetworking, "the job asks for networking, which VM_NETWORKING does not offer on this host")
+            throw VMGAHPError.job(.mismatchedNetworking, "the job asks for networking, which VM_NETWORKING does not offer on this host")
         }
         let kind = try kind(fields, allowed: allowed, policy: policy)
         var mac: String?
         if let raw = try fields.text("JobVM_MACADDR", .mismatchedNetworking, maxLength: 64) {
             guard let normalised = NetworkRules.mac(TextRules.trimmed(raw)) else {
-                throw VMGAHPError(.mismatchedNetworking,
+                throw VMGAHPError.job(.mismatchedNetworking,
                     "JobVM_MACADDR \(TextRules.quoted(raw)) is not a unicast MAC address of six hex octets like 52:54:00:12:34:56")
             }
             mac = normalised
@@ -46,7 +46,7 @@ enum NetworkingReader {
         }
         let offered = allowed.map(\.rawValue).joined(separator: ", ")
         guard let kind = Kind(rawValue: TextRules.trimmed(raw).lowercased()), allowed.contains(kind) else {
-            throw VMGAHPError(.mismatchedNetworkingType,
+            throw VMGAHPError.job(.mismatchedNetworkingType,
                 "the job asks for networking type \(TextRules.quoted(raw)); this host offers \(offered)")
         }
         return kind

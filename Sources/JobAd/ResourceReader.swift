@@ -8,10 +8,10 @@ enum ResourceReader {
     /// `JobVMMemory`, else `RequestMemory`, in MiB.
     static func memoryMiB(_ fields: AdFields, policy: HostPolicy) throws(VMGAHPError) -> Int {
         guard let memory = try fields.firstInteger(["JobVMMemory", "RequestMemory"], .noVMMemoryParam) else {
-            throw VMGAHPError(.noVMMemoryParam, "the job ad has neither JobVMMemory nor RequestMemory")
+            throw VMGAHPError.job(.noVMMemoryParam, "the job ad has neither JobVMMemory nor RequestMemory")
         }
         guard memory > 0, memory <= policy.maxMemoryMiB else {
-            throw VMGAHPError(.tooMuchMemoryRequest,
+            throw VMGAHPError.job(.tooMuchMemoryRequest,
                 "the job asks for \(memory) MiB of memory; this host gives a VM 1 to \(policy.maxMemoryMiB) MiB (VM_MEMORY)")
         }
         return max(memory, minimumMemoryMiB)
@@ -28,7 +28,7 @@ enum ResourceReader {
     static func vcpus(_ fields: AdFields, policy: HostPolicy) throws(VMGAHPError) -> Int {
         let requested = try fields.firstInteger(["JobVM_VCPUS", "RequestCpus"], .unclassified) ?? 1
         guard requested >= 1, requested <= policy.hostCPUs else {
-            throw VMGAHPError(.unclassified,
+            throw VMGAHPError.job(.unclassified,
                 "the job asks for \(requested) vCPUs; this host gives a VM 1 to \(policy.hostCPUs)")
         }
         return requested

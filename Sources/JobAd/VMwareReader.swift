@@ -13,11 +13,11 @@ enum VMwareReader {
         if let raw = try fields.text("VMPARAM_VMware_Dir", .vmwareNoVMXParam, maxLength: FileConfinement.maxPathLength) {
             switch files.resolve(TextRules.trimmed(raw), kind: "VMware directory", directoryAllowed: true) {
             case .success(let dir): directory = dir.path
-            case .failure(let problem): throw VMGAHPError(.vmwareNoVMXParam, problem.message)
+            case .failure(let problem): throw VMGAHPError.job(.vmwareNoVMXParam, problem.message)
             }
         }
         guard let vmx = try fields.text("VMPARAM_VMware_VMX_File", .vmwareNoVMXParam, maxLength: FileConfinement.maxPathLength) else {
-            throw VMGAHPError(.vmwareNoVMXParam, "the VMware job ad has no VMPARAM_VMware_VMX_File")
+            throw VMGAHPError.job(.vmwareNoVMXParam, "the VMware job ad has no VMPARAM_VMware_VMX_File")
         }
         // Transferred files are in the working directory; others in VMware_Dir.
         let base = transfer ? nil : directory
@@ -33,7 +33,7 @@ enum VMwareReader {
         let full = if let directory, !name.hasPrefix("/") { directory + "/" + name } else { name }
         switch files.resolve(full, kind: kind) {
         case .success(let file): return file.path
-        case .failure(let problem): throw VMGAHPError(code, problem.message)
+        case .failure(let problem): throw VMGAHPError.job(code, problem.message)
         }
     }
 }

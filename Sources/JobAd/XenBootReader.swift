@@ -7,18 +7,18 @@ enum XenBootReader {
 
     static func read(_ fields: AdFields, files: FileConfinement, jobHardwareVT: Bool, policy: HostPolicy) throws(VMGAHPError) -> JobDescription.XenBoot {
         guard let raw = try fields.text("VMPARAM_Xen_Kernel", .xenKernelNotFound, maxLength: FileConfinement.maxPathLength) else {
-            throw VMGAHPError(.xenNoKernelParam, "the Xen job ad has no VMPARAM_Xen_Kernel")
+            throw VMGAHPError.job(.xenNoKernelParam, "the Xen job ad has no VMPARAM_Xen_Kernel")
         }
         let kernel = TextRules.trimmed(raw)
         switch kernel.lowercased() {
         case "included":
             guard let bootloader = policy.xenBootloader, FileConfinement.isPlausiblePath(bootloader) else {
-                throw VMGAHPError(.critical, "the job boots its own kernel (xen_kernel = included), but XEN_BOOTLOADER is not set to a usable path")
+                throw VMGAHPError.host(.critical, "the job boots its own kernel (xen_kernel = included), but XEN_BOOTLOADER is not set to a usable path")
             }
             return .bootloader(bootloader)
         case "vmx":
             guard jobHardwareVT else {
-                throw VMGAHPError(.mismatchedHardwareVT, "xen_kernel = vmx needs JobVMHardwareVT = true")
+                throw VMGAHPError.job(.mismatchedHardwareVT, "xen_kernel = vmx needs JobVMHardwareVT = true")
             }
             return .hvm
         default:
@@ -30,22 +30,22 @@ enum XenBootReader {
         let kernelPath: String
         switch files.resolve(kernel, kind: "Xen kernel") {
         case .success(let file): kernelPath = file.path
-        case .failure(let problem): throw VMGAHPError(.xenKernelNotFound, problem.message)
+        case .failure(let problem): throw VMGAHPError.job(.xenKernelNotFound, problem.message)
         }
         var initrdPath: String?
         if let initrd = try fields.text("VMPARAM_Xen_Initrd", .xenInitrdNotFound, maxLength: FileConfinement.maxPathLength),
            case let name = TextRules.trimmed(initrd), !name.isEmpty {
             switch files.resolve(name, kind: "Xen initrd") {
             case .success(let file): initrdPath = file.path
-            case .failure(let problem): throw VMGAHPError(.xenInitrdNotFound, problem.message)
+            case .failure(let problem): throw VMGAHPError.job(.xenInitrdNotFound, problem.message)
             }
         }
         guard let rawRoot = try fields.text("VMPARAM_Xen_Root", .xenNoRootDeviceParam, maxLength: 256) else {
-            throw VMGAHPError(.xenNoRootDeviceParam, "a Xen job with its own kernel needs VMPARAM_Xen_Root")
+            throw VMGAHPError.job(.xenNoRootDeviceParam, "a Xen job with its own kernel needs VMPARAM_Xen_Root")
         }
         let root = TextRules.trimmed(rawRoot)
         guard isRootDevice(root) else {
-            throw VMGAHPError(.xenNoRootDeviceParam,
+            throw VMGAHPError.job(.xenNoRootDeviceParam,
                 "VMPARAM_Xen_Root \(TextRules.quoted(rawRoot)) is not a root device like /dev/xvda1 (letters, digits and / _ . : = - only)")
         }
         return .kernel(path: kernelPath, initrd: initrdPath, root: root, parameters: nil)
@@ -58,7 +58,7 @@ enum XenBootReader {
               let raw = try fields.text("VMPARAM_Xen_Kernel_Params", .xenInvalidGuestKernel, maxLength: maxKernelParameters)
         else { return boot }
         guard TextRules.isMarkupSafe(raw) else {
-            throw VMGAHPError(.xenInvalidGuestKernel, "VMPARAM_Xen_Kernel_Params \(TextRules.quoted(raw)) holds one of < > & ' \"")
+            throw VMGAHPError.job(.xenInvalidGuestKernel, "VMPARAM_Xen_Kernel_Params \(TextRules.quoted(raw)) holds one of < > & ' \"")
         }
         let parameters = TextRules.trimmed(raw)
         return .kernel(path: path, initrd: initrd, root: root, parameters: parameters.isEmpty ? nil : parameters)

@@ -2,16 +2,35 @@
 ///
 /// The starter decides between putting a job on hold and requeueing it (and taking the
 /// host's VM universe offline) by matching the exact `VMGAHP_ERR_*` token in the result
-/// line, so every failure carries one of HTCondor's tokens. The human message goes to
-/// `VM_GAHP_LOG` and to `explain-ad`; it is only put on the wire for `.unclassified`
-/// failures, where no token fits and the text is the most useful reason an admin can get.
+/// line, so every failure carries one of HTCondor's tokens and says whose fault it is.
+/// The human message goes to `VM_GAHP_LOG` and to `explain-ad`; it is only put on the wire
+/// for `.unclassified` failures, where no token fits and the text is the most useful
+/// reason an admin can get.
 public struct VMGAHPError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Whose fault a failure is: what the job controls (its ad, its files, its images), or
+    /// what the host controls (configuration, daemons, devices, resources).
+    public enum Fault: String, Sendable {
+        case job, host
+    }
+
     public var code: Code
     public var message: String
+    public var fault: Fault
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, fault: Fault) {
         self.code = code
         self.message = message
+        self.fault = fault
+    }
+
+    /// A failure the job caused (its ad, its files, its images).
+    public static func job(_ code: Code, _ message: String) -> VMGAHPError {
+        VMGAHPError(code, message, fault: .job)
+    }
+
+    /// A failure the host caused (configuration, daemons, devices, resources).
+    public static func host(_ code: Code, _ message: String) -> VMGAHPError {
+        VMGAHPError(code, message, fault: .host)
     }
 
     /// The text of the third field of a failure result line (before GAHP escaping).
@@ -19,7 +38,7 @@ public struct VMGAHPError: Error, Sendable, Equatable, CustomStringConvertible {
         code == .unclassified ? message : code.rawValue
     }
 
-    public var description: String { "\(code.rawValue): \(message)" }
+    public var description: String { "\(code.rawValue) (\(fault.rawValue) fault): \(message)" }
 
     /// HTCondor's error tokens (`vmgahp_error_codes.h`), plus `.unclassified` for a failure
     /// whose message is sent as is.

@@ -180,7 +180,7 @@ import VMCore
 
     @Test func failureWithoutATokenCarriesItsMessageWithinTheLineLimit() async {
         let h = SessionHarness(describe: { _, _ in
-            throw VMGAHPError(.unclassified, "libvirt said: " + String(repeating: "no way ", count: 200_000))
+            throw VMGAHPError.host(.unclassified, "libvirt said: " + String(repeating: "no way ", count: 200_000))
         })
         #expect(await h.request("CONDOR_VM_START 2 kvm") == "S")
         let line = await h.results().first ?? ""

@@ -21,18 +21,18 @@ extension LibvirtError {
     func vmgahpError(during operation: DriverOperation) -> VMGAHPError {
         let code = UInt32(bitPattern: self.code)
         let text = "\(operation.rawValue): \(message) (libvirt error \(self.code), subsystem \(domain))"
-        if isConnectionLost { return VMGAHPError(.unclassified, "libvirt \(text)") }
-        if isNoDomain { return VMGAHPError(.vmNotFound, text) }
-        if code == VIR_ERR_OPERATION_INVALID.rawValue { return VMGAHPError(.invalidOperation, text) }
+        if isConnectionLost { return VMGAHPError.host(.unclassified, "libvirt \(text)") }
+        if isNoDomain { return VMGAHPError.host(.vmNotFound, text) }
+        if code == VIR_ERR_OPERATION_INVALID.rawValue { return VMGAHPError.host(.invalidOperation, text) }
         switch operation {
         case .start where Self.descriptionErrors.contains(code):
-            return VMGAHPError(.badImage, text)
+            return VMGAHPError.job(.badImage, text)
         case .checkpoint:
-            return VMGAHPError(.cannotCreateCheckpointFiles, text)
+            return VMGAHPError.host(.cannotCreateCheckpointFiles, text)
         default:
             // A host problem (daemon down, permission denied, QEMU failing): the message is
             // the most useful thing an admin can get, so it goes on the wire as is.
-            return VMGAHPError(.unclassified, "libvirt \(text)")
+            return VMGAHPError.host(.unclassified, "libvirt \(text)")
         }
     }
 }

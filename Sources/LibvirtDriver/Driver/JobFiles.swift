@@ -11,15 +11,15 @@ enum JobFiles {
         let xen = job.vmType == "xen"
         for disk in job.disks {
             guard isFile(disk.path) else {
-                throw VMGAHPError(xen ? .xenInvalidDiskParam : .kvmInvalidDiskParam, "disk \(disk.path) does not exist or is not a file")
+                throw VMGAHPError.job(xen ? .xenInvalidDiskParam : .kvmInvalidDiskParam, "disk \(disk.path) does not exist or is not a file")
             }
             if disk.format == "qcow2", !hasQcow2Magic(disk.path) {
-                throw VMGAHPError(.badImage, "disk \(disk.path) is declared qcow2 but is not in qcow2 format")
+                throw VMGAHPError.job(.badImage, "disk \(disk.path) is declared qcow2 but is not in qcow2 format")
             }
         }
         if case .kernel(let kernel, let initrd, _, _)? = job.xen {
-            guard isFile(kernel) else { throw VMGAHPError(.xenKernelNotFound, "Xen kernel \(kernel) not found") }
-            if let initrd, !isFile(initrd) { throw VMGAHPError(.xenInitrdNotFound, "Xen initrd \(initrd) not found") }
+            guard isFile(kernel) else { throw VMGAHPError.job(.xenKernelNotFound, "Xen kernel \(kernel) not found") }
+            if let initrd, !isFile(initrd) { throw VMGAHPError.job(.xenInitrdNotFound, "Xen initrd \(initrd) not found") }
         }
     }
 

@@ -64,7 +64,7 @@ public final class LibvirtDriver: VMDriver {
 
     public func start(_ job: JobDescription) async throws -> any VirtualMachine {
         guard job.vmType == vmType else {
-            throw VMGAHPError(.noSupportedVMType, "job type \(job.vmType) on a \(vmType) gahp")
+            throw VMGAHPError.host(.noSupportedVMType, "job type \(job.vmType) on a \(vmType) gahp")
         }
         try JobFiles.precheck(job)
         let options = try await resolveOptions(for: job)
@@ -123,7 +123,7 @@ public final class LibvirtDriver: VMDriver {
             if !error.isNoDomain { logger.warning("\(mapped)") }
             throw mapped
         case .failure(let error):
-            throw VMGAHPError(.internal, "\(operation.rawValue): \(error)")
+            throw VMGAHPError.host(.internal, "\(operation.rawValue): \(error)")
         }
     }
 

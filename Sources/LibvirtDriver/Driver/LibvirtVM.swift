@@ -114,10 +114,10 @@ final class LibvirtVM: VirtualMachine {
     func suspend() async throws {
         switch phase {
         case .saved: return
-        case .stopped: throw VMGAHPError(.invalidOperation, "\(name) is not running")
+        case .stopped: throw VMGAHPError.host(.invalidOperation, "\(name) is not running")
         case .running, .paused: break
         }
-        if saveForbidden { throw VMGAHPError(.noSupportSuspend, "Xen HVM guests may not be suspended (XEN_ALLOW_HARDWARE_VT_SUSPEND)") }
+        if saveForbidden { throw VMGAHPError.host(.noSupportSuspend, "Xen HVM guests may not be suspended (XEN_ALLOW_HARDWARE_VT_SUSPEND)") }
         try await save(.suspend)
         set(.saved, checkpointed: false)
     }
@@ -125,7 +125,7 @@ final class LibvirtVM: VirtualMachine {
     func softSuspend() async throws {
         switch phase {
         case .paused: return
-        case .saved, .stopped: throw VMGAHPError(.invalidOperation, "\(name) is not running")
+        case .saved, .stopped: throw VMGAHPError.host(.invalidOperation, "\(name) is not running")
         case .running: break
         }
         try await onDomain(.softSuspend) { d throws(LibvirtError) in try Libvirt.pause(d) }
@@ -138,13 +138,13 @@ final class LibvirtVM: VirtualMachine {
         case .running:
             return
         case .stopped:
-            throw VMGAHPError(.invalidOperation, "\(name) is not suspended")
+            throw VMGAHPError.host(.invalidOperation, "\(name) is not suspended")
         case .paused:
             try await onDomain(.resume) { d throws(LibvirtError) in try Libvirt.unpause(d) }
         case .saved:
             let path = files.memory
             guard FileManager.default.isReadableFile(atPath: path) else {
-                throw VMGAHPError(.invalidSuspendFile, "\(path) is missing or unreadable")
+                throw VMGAHPError.job(.invalidSuspendFile, "\(path) is missing or unreadable")
             }
             try await driver.call(.resume) { conn in
                 try conn.with { (c) throws(LibvirtError) in try Libvirt.restore(c, from: path, xml: nil) }
@@ -156,16 +156,16 @@ final class LibvirtVM: VirtualMachine {
     }
 
     func checkpoint() async throws {
-        if saveForbidden { throw VMGAHPError(.noSupportCheckpoint, "Xen HVM guests may not be checkpointed (XEN_ALLOW_HARDWARE_VT_SUSPEND)") }
+        if saveForbidden { throw VMGAHPError.host(.noSupportCheckpoint, "Xen HVM guests may not be checkpointed (XEN_ALLOW_HARDWARE_VT_SUSPEND)") }
         switch phase {
-        case .stopped: throw VMGAHPError(.invalidOperation, "\(name) is not running")
+        case .stopped: throw VMGAHPError.host(.invalidOperation, "\(name) is not running")
         case .saved: break
         case .running, .paused: try await save(.checkpoint)
         }
         do {
             try files.seal(disks: job.disks)
         } catch {
-            throw VMGAHPError(.cannotCreateCheckpointFiles, "writing \(files.timestamp): \(error)")
+            throw VMGAHPError.host(.cannotCreateCheckpointFiles, "writing \(files.timestamp): \(error)")
         }
         driver.handOver(files.timestamp)
         set(.saved, checkpointed: true)
@@ -256,7 +256,7 @@ final class LibvirtVM: VirtualMachine {
             try await driver.call(operation) { conn in try conn.withDomain(name, work) }
         } catch where error.code == .vmNotFound {
             markGone()
-            throw VMGAHPError(.invalidOperation, "\(name) is no longer running")
+            throw VMGAHPError.host(.invalidOperation, "\(name) is no longer running")
         }
     }
 
