@@ -37,7 +37,11 @@ let package = Package(
             name: "VMCore",
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        .target(name: "JobAd", dependencies: ["ClassAd", "VMCore"], swiftSettings: strict),
+        .target(name: "JobAd", dependencies: ["ClassAd", "VMCore", "DiskImage", "CJobUser"], swiftSettings: strict),
+        /// Disk image headers read by our own bounded code: format, backing files, references.
+        .target(name: "DiskImage", swiftSettings: strict),
+        /// Per-thread file-system credentials (raw syscalls: glibc's wrappers change every thread).
+        .target(name: "CJobUser"),
 
         // MARK: the protocol engine
         .target(
@@ -54,7 +58,7 @@ let package = Package(
         .target(
             name: "LibvirtDriver",
             dependencies: [
-                "CLibvirt", "CLibvirtLoader", "VMCore", "JobAd", "ClassAd",
+                "CLibvirt", "CLibvirtLoader", "VMCore", "JobAd", "ClassAd", "DiskImage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
@@ -84,7 +88,7 @@ let package = Package(
             dependencies: ["VMGahpCommand", "FakeDriver"],
             swiftSettings: strict),
 
-        // MARK: fuzz targets (`scripts/fuzz.sh wire|classad`)
+        // MARK: fuzz targets (`scripts/fuzz.sh wire|classad|image`)
         .target(name: "FuzzSupport", swiftSettings: strict),
         .executableTarget(
             name: "gahp-fuzz",
@@ -94,6 +98,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .executableTarget(name: "classad-fuzz", dependencies: ["FuzzSupport", "ClassAd"], swiftSettings: strict),
+        .executableTarget(name: "image-fuzz", dependencies: ["FuzzSupport", "DiskImage"], swiftSettings: strict),
 
         /// Micro-benchmarks of per-job work (BENCHMARKS.md).
         .executableTarget(
@@ -121,6 +126,7 @@ let package = Package(
             dependencies: ["GAHPLogging", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(name: "JobAdTests", dependencies: ["JobAd", "ClassAd", "VMCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "DiskImageTests", dependencies: ["DiskImage", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "GAHPServerTests",
             dependencies: [

@@ -11,7 +11,7 @@ public enum ExplainAd {
     /// `refused`, then `driver`), for scripts. `gahpType` nil: the ad's own `JobVMType`, so
     /// an ad can be checked without naming its type.
     public static func render(
-        adText: String, json: Bool, gahpType: String?, policy: HostPolicy,
+        adText: String, json: Bool, gahpType: String?, policy: HostPolicy, jobUser: FileOwner? = nil,
         driverRendering: (JobDescription) -> String?
     ) -> String {
         // "\r\n" is one Character in Swift, so it is a separator of its own.
@@ -22,7 +22,7 @@ public enum ExplainAd {
         let type = gahpType ?? ad.string("JobVMType") ?? ""
         let outcome: Result<JobDescription, VMGAHPError>
         do {
-            outcome = .success(try JobAdReader.describe(ad, adLines: lines, requestedType: type, gahpType: type, policy: policy))
+            outcome = .success(try JobAdReader.describe(ad, adLines: lines, requestedType: type, gahpType: type, policy: policy, jobUser: jobUser))
         } catch {
             outcome = .failure(error)
         }

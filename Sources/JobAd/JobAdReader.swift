@@ -16,8 +16,11 @@ public enum JobAdReader {
     ///
     /// `ad` is empty when no ad was received. `adLines` are the ad's lines as received,
     /// kept for external XML generators (lines with control characters are left out).
+    /// `jobUser` (`VMGAHP_USER_UID`/`GID`) decides about files outside the working directory
+    /// when the gahp runs as root; without one, such files are refused.
     public static func describe(
-        _ ad: ClassAd, adLines: [String], requestedType: String, gahpType: String, policy: HostPolicy
+        _ ad: ClassAd, adLines: [String], requestedType: String, gahpType: String, policy: HostPolicy,
+        jobUser: FileOwner? = nil
     ) throws(VMGAHPError) -> JobDescription {
         guard !ad.attributeNames.isEmpty else {
             throw VMGAHPError.host(.noJobClassAdInfo, "no job ad was received before START")
@@ -26,7 +29,8 @@ public enum JobAdReader {
         guard let workingDirectory = try fields.text("VM_WORKING_DIR", .noJobClassAdInfo) else {
             throw VMGAHPError.host(.noJobClassAdInfo, "the job ad has no VM_WORKING_DIR string")
         }
-        guard let files = FileConfinement(workingDirectory: workingDirectory, allowedRoots: policy.allowedDiskRoots) else {
+        let access = JobUserAccess(jobUser: jobUser)
+        guard let files = FileConfinement(workingDirectory: workingDirectory, allowedRoots: policy.allowedDiskRoots, access: access) else {
             throw VMGAHPError.host(.noJobClassAdInfo, "VM_WORKING_DIR \(TextRules.quoted(workingDirectory)) is not an existing absolute directory")
         }
         guard let jobType = try fields.text("JobVMType", .noJobClassAdInfo, maxLength: 64) else {

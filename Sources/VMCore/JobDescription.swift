@@ -82,7 +82,8 @@ public struct JobDescription: Sendable, Equatable {
         /// Guest device name such as `vda`, `hda`, `sdb`, `xvda`.
         public var device: String
         public var writable: Bool
-        /// Image format (`raw`, `qcow2`, ...), lower case, when the job named one.
+        /// Image format (`raw`, `qcow2`, ...), lower case: what the job declared, checked
+        /// against the image's header (`raw` when the job declared none). `nil` is taken as raw.
         public var format: String?
         /// The file is an ISO image and becomes a CD-ROM.
         public var isCDROM: Bool

@@ -39,7 +39,7 @@ struct ExplainAdCommand: ParsableCommand {
         }
         print(
             ExplainAd.render(
-                adText: text, json: json, gahpType: vmtype?.lowercased(), policy: settings.policy,
+                adText: text, json: json, gahpType: vmtype?.lowercased(), policy: settings.policy, jobUser: settings.jobOwner,
                 driverRendering: rendering),
             terminator: "")
     }

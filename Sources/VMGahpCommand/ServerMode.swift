@@ -53,7 +53,7 @@ enum ServerMode {
         let configuration = SessionConfiguration(
             supportedTypes: registry.supportedTypes, requestTimeout: settings.requestTimeout,
             teardownTimeout: min(settings.requestTimeout, .seconds(60)),
-            describeJob: JobDescriber(vmType: vmType, policy: policy, logger: logger).describe)
+            describeJob: JobDescriber(vmType: vmType, policy: policy, jobUser: settings.jobOwner, logger: logger).describe)
         let session = GAHPSession(configuration: configuration, driver: driver, output: output, logger: logger)
         let ending = Ending(session: session, logger: logger)
 
@@ -109,6 +109,7 @@ enum ServerMode {
 struct JobDescriber: Sendable {
     let vmType: String
     let policy: Shared<HostPolicy>
+    let jobUser: FileOwner?
     let logger: Logger
 
     func describe(_ adLines: [String]?, _ requestedType: String) throws -> JobDescription {
@@ -118,7 +119,7 @@ struct JobDescriber: Sendable {
             logger.warning("Failed to insert \"\(problem.line.prefix(200))\" into the job ad (\(problem.message)); ignoring this attribute")
         }
         return try JobAdReader.describe(
-            parsed.ad, adLines: lines, requestedType: requestedType, gahpType: vmType, policy: policy.value)
+            parsed.ad, adLines: lines, requestedType: requestedType, gahpType: vmType, policy: policy.value, jobUser: jobUser)
     }
 }
 

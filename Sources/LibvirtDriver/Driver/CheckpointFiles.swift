@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 import VMCore
 
 /// HTCondor's checkpoint files in the job's working directory: the saved memory image
@@ -12,41 +13,62 @@ import VMCore
 /// HTCondor also demanded `xen_vm.config`, a file it no longer writes, so its restore
 /// path never ran. A restart through a file transfer that does not keep modification
 /// times boots afresh, which is safe.
+///
+/// Both files go through `JobDirectory`: created fresh by the gahp before libvirt writes
+/// them, read only as plain files, and a link, FIFO or device planted under either name
+/// is the job's fault.
 struct CheckpointFiles: Sendable {
-    let memory: String
-    var timestamp: String { memory + ".timestamp" }
+    static let memoryName = "xen.mem.ckpt"
+    static let timestampName = memoryName + ".timestamp"
+    /// `UTIME_OMIT` (a macro Swift does not import): leave that time as it is.
+    static let keepTime = (1 << 30) - 2
+    let directory: JobDirectory
+    var memory: String { directory.path.appendingPath(Self.memoryName) }
+    var timestamp: String { directory.path.appendingPath(Self.timestampName) }
 
-    init(workingDirectory: String) {
-        memory = workingDirectory.appendingPath("xen.mem.ckpt")
+    init(_ job: JobDescription, jobOwner: FileOwner?) {
+        let code: VMGAHPError.Code = job.vmType == "xen" ? .xenMismatchedCheckpoint : .kvmMismatchedCheckpoint
+        directory = JobDirectory(path: job.workingDirectory, jobOwner: jobOwner, code: code)
     }
 
-    var hasMemoryImage: Bool { FileManager.default.fileExists(atPath: memory) }
+    /// Whether a memory image is there; a planted file under its name is refused.
+    func hasMemoryImage() throws(VMGAHPError) -> Bool {
+        try directory.requirePlainOrAbsent(Self.memoryName) == .plain
+    }
+
+    /// Makes way for a save: old checkpoint files go, and the memory file libvirt is about
+    /// to write is created fresh by the gahp.
+    func prepareSave() throws(VMGAHPError) {
+        directory.removeIfPlain(Self.timestampName)
+        try directory.create(Self.memoryName)
+    }
 
     /// Writes the timestamp and stamps the writable disks with it.
-    func seal(disks: [JobDescription.Disk], now: Date = Date()) throws {
+    func seal(disks: [JobDescription.Disk], now: Date = Date()) throws(VMGAHPError) {
         let seconds = Int(now.timeIntervalSince1970)
-        let stamp = Date(timeIntervalSince1970: TimeInterval(seconds))
         for disk in disks where disk.writable {
-            try FileManager.default.setAttributes([.modificationDate: stamp], ofItemAtPath: disk.path)
+            var times = [timespec(tv_sec: seconds, tv_nsec: Self.keepTime), timespec(tv_sec: seconds, tv_nsec: 0)]
+            guard utimensat(AT_FDCWD, disk.path, &times, AT_SYMLINK_NOFOLLOW) == 0 else {
+                throw VMGAHPError.host(.cannotCreateCheckpointFiles, "stamping \(disk.path): \(JobDirectory.errorText())")
+            }
         }
-        try Data("\(seconds)\n".utf8).write(to: URL(fileURLWithPath: timestamp))
+        try directory.write(Self.timestampName, Array("\(seconds)\n".utf8))
     }
 
     /// Whether a START may restore the memory image (see the rule above).
-    func isRestorable(disks: [JobDescription.Disk]) -> Bool {
-        guard hasMemoryImage,
-            let text = try? String(contentsOfFile: timestamp, encoding: .utf8),
-            let stamp = Int(text.trimmed)
+    func isRestorable(disks: [JobDescription.Disk]) throws(VMGAHPError) -> Bool {
+        guard try hasMemoryImage(),
+              let bytes = directory.read(Self.timestampName, limit: 64),
+              let stamp = Int(String(decoding: bytes, as: UTF8.self).trimmed)
         else { return false }
         return disks.filter(\.writable).allSatisfy { disk in
-            guard let modified = (try? FileManager.default.attributesOfItem(atPath: disk.path))?[.modificationDate] as? Date
-            else { return false }
-            return Int(modified.timeIntervalSince1970.rounded(.down)) == stamp
+            var info = stat()
+            return lstat(disk.path, &info) == 0 && info.st_mtim.tv_sec == stamp
         }
     }
 
     func removeAll() {
-        try? FileManager.default.removeItem(atPath: memory)
-        try? FileManager.default.removeItem(atPath: timestamp)
+        directory.removeIfPlain(Self.memoryName)
+        directory.removeIfPlain(Self.timestampName)
     }
 }

@@ -70,21 +70,25 @@ public final class LibvirtDriver: VMDriver {
         let options = try await resolveOptions(for: job)
         let xml = await domainXML(for: job, options)
         let vm = LibvirtVM(job: job, driver: self)
-        let files = CheckpointFiles(workingDirectory: job.workingDirectory)
-        if files.isRestorable(disks: job.disks), await restore(job, from: files, xml: xml) {
+        let files = CheckpointFiles(job, jobOwner: jobOwner)
+        if try files.isRestorable(disks: job.disks), await restore(job, from: files, xml: xml) {
             logger.info("\(job.name): restarted from the checkpoint in \(files.memory)")
             files.removeAll()
             return vm
         }
-        if files.hasMemoryImage {
+        if try files.hasMemoryImage() {
             logger.info("\(job.name): \(files.memory) is not a usable checkpoint for these disks; booting afresh")
             files.removeAll()
+        }
+        if options.consoleLog != nil {
+            // Appended to across a job's runs; created by the gahp, never a planted link.
+            try JobFiles.directory(job, jobOwner: jobOwner).create(LibvirtSettings.consoleLogName, keepExisting: true)
+            handOver(job.workingDirectory.appendingPath(LibvirtSettings.consoleLogName))
         }
         try await call(.start) { conn in
             try conn.with { (c) throws(LibvirtError) in try Libvirt.createTransient(c, xml: xml) }
         }
         logger.info("\(job.name): created as a \(options.domainType) domain on \(settings.uri)")
-        if let console = options.consoleLog { handOver(console) }
         return vm
     }
 

@@ -42,7 +42,7 @@ final class LibvirtVM: VirtualMachine {
         self.name = name
         self.job = job
         self.driver = driver
-        self.files = CheckpointFiles(workingDirectory: job.workingDirectory)
+        self.files = CheckpointFiles(job, jobOwner: driver.jobOwner)
         self.box = box
         self.token = driver.events.observe(name) { event in
             if event.isCrash { logger.error("\(name): the guest crashed (libvirt event \(event.event)/\(event.detail))") }
@@ -143,8 +143,8 @@ final class LibvirtVM: VirtualMachine {
             try await onDomain(.resume) { d throws(LibvirtError) in try Libvirt.unpause(d) }
         case .saved:
             let path = files.memory
-            guard FileManager.default.isReadableFile(atPath: path) else {
-                throw VMGAHPError.job(.invalidSuspendFile, "\(path) is missing or unreadable")
+            guard try files.hasMemoryImage() else {
+                throw VMGAHPError.job(.invalidSuspendFile, "\(path) is missing")
             }
             try await driver.call(.resume) { conn in
                 try conn.with { (c) throws(LibvirtError) in try Libvirt.restore(c, from: path, xml: nil) }
@@ -162,11 +162,7 @@ final class LibvirtVM: VirtualMachine {
         case .saved: break
         case .running, .paused: try await save(.checkpoint)
         }
-        do {
-            try files.seal(disks: job.disks)
-        } catch {
-            throw VMGAHPError.host(.cannotCreateCheckpointFiles, "writing \(files.timestamp): \(error)")
-        }
+        try files.seal(disks: job.disks)
         driver.handOver(files.timestamp)
         set(.saved, checkpointed: true)
     }
@@ -224,11 +220,11 @@ final class LibvirtVM: VirtualMachine {
     private func cleanUpAfterStop() {
         let checkpointed = box.state.withLock { $0.checkpointed }
         if job.noOutputVM, !checkpointed {
-            for disk in job.disks where disk.transferred { try? FileManager.default.removeItem(atPath: disk.path) }
-            try? FileManager.default.removeItem(atPath: job.workingDirectory.appendingPath(LibvirtSettings.consoleLogName))
+            for disk in job.disks where disk.transferred { JobFiles.removeIfPlain(disk.path) }
+            files.directory.removeIfPlain(LibvirtSettings.consoleLogName)
             files.removeAll()
         } else if !checkpointed {
-            try? FileManager.default.removeItem(atPath: files.memory)
+            files.directory.removeIfPlain(CheckpointFiles.memoryName)
         }
     }
 
@@ -239,7 +235,7 @@ final class LibvirtVM: VirtualMachine {
     /// Saves the guest's memory to `xen.mem.ckpt`; the domain is gone afterwards.
     private func save(_ operation: DriverOperation) async throws(VMGAHPError) {
         let path = files.memory
-        files.removeAll()
+        try files.prepareSave()
         try await onDomain(operation) { d throws(LibvirtError) in
             if try Libvirt.info(d).isPaused { try Libvirt.unpause(d) }
             try Libvirt.save(d, to: path)

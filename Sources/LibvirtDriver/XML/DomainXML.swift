@@ -105,10 +105,14 @@ public enum DomainXML {
         return devices
     }
 
+    /// Every disk names its format (raw when the job declared none) and an empty backing
+    /// chain, so neither libvirt nor QEMU probes the file or follows a backing file it names,
+    /// even if the image changed after START inspected it.
     private static func disk(_ disk: JobDescription.Disk) -> XMLTag {
         var element = XMLTag("disk", [("type", "file"), ("device", disk.isCDROM ? "cdrom" : "disk")])
-        if let format = disk.format { element.append(XMLTag("driver", [("name", "qemu"), ("type", format)])) }
+        element.append(XMLTag("driver", [("name", "qemu"), ("type", disk.format ?? "raw")]))
         element.append(XMLTag("source", [("file", disk.path)]))
+        element.append(XMLTag("backingStore"))
         element.append(XMLTag("target", [("dev", disk.device)]))
         if !disk.writable || disk.isCDROM { element.append(XMLTag("readonly")) }
         return element
