@@ -33,15 +33,20 @@ struct AdFixture {
 
     var ad: ClassAd { ClassAd.parse(lines: lines).ad }
 
-    func describe(policy: HostPolicy = .testHost, requestedType: String? = nil, gahpType: String? = nil) throws(VMGAHPError) -> JobDescription {
+    func describe(
+        policy: HostPolicy = .testHost, requestedType: String? = nil, gahpType: String? = nil, jobUser: FileOwner? = .testJobUser
+    ) throws(VMGAHPError) -> JobDescription {
         let type = ad.string("JobVMType") ?? "kvm"
-        return try JobAdReader.describe(ad, adLines: lines, requestedType: requestedType ?? type, gahpType: gahpType ?? type, policy: policy)
+        return try JobAdReader.describe(
+            ad, adLines: lines, requestedType: requestedType ?? type, gahpType: gahpType ?? type, policy: policy, jobUser: jobUser)
     }
 
     /// The refusal `describe` produces, or nil when it accepts the ad.
-    func refusal(policy: HostPolicy = .testHost, requestedType: String? = nil, gahpType: String? = nil) -> VMGAHPError? {
+    func refusal(
+        policy: HostPolicy = .testHost, requestedType: String? = nil, gahpType: String? = nil, jobUser: FileOwner? = .testJobUser
+    ) -> VMGAHPError? {
         do {
-            _ = try describe(policy: policy, requestedType: requestedType, gahpType: gahpType)
+            _ = try describe(policy: policy, requestedType: requestedType, gahpType: gahpType, jobUser: jobUser)
             return nil
         } catch {
             return error

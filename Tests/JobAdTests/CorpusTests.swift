@@ -26,7 +26,7 @@ import VMCore
         #expect(try fixture.describe() == JobDescription(
             vmType: "kvm", name: name, workingDirectory: wd, memoryMiB: 256, vcpus: 1,
             networking: .init(kind: .bridge, mac: nil, bridgeInterface: "br0"),
-            disks: [.init(path: wd + "/disk.img", device: "vda", writable: true, format: nil, isCDROM: false, transferred: true)],
+            disks: [.init(path: wd + "/disk.img", device: "vda", writable: true, format: "raw", isCDROM: false, transferred: true)],
             adLines: fixture.lines))
     }
 
@@ -64,7 +64,7 @@ import VMCore
             disks: [
                 .init(path: wd + "/root.qcow2", device: "vda", writable: true, format: "qcow2", isCDROM: false, transferred: true),
                 .init(path: wd + "/data.img", device: "vdb", writable: false, format: "raw", isCDROM: false, transferred: true),
-                .init(path: wd + "/boot.iso", device: "hdc", writable: false, format: nil, isCDROM: true, transferred: true),
+                .init(path: wd + "/boot.iso", device: "hdc", writable: false, format: "raw", isCDROM: true, transferred: true),
             ],
             adLines: fixture.lines))
     }
@@ -88,7 +88,7 @@ import VMCore
         let wd = space.workingDirectory
         #expect(try fixture.describe() == JobDescription(
             vmType: "kvm", name: name, workingDirectory: wd, memoryMiB: 64, vcpus: 1, noOutputVM: true,
-            disks: [.init(path: wd + "/disk.img", device: "vda", writable: false, format: nil, isCDROM: false, transferred: true)],
+            disks: [.init(path: wd + "/disk.img", device: "vda", writable: false, format: "raw", isCDROM: false, transferred: true)],
             adLines: fixture.lines))
     }
 
@@ -99,7 +99,7 @@ import VMCore
         let wd = space.workingDirectory
         #expect(try fixture.describe() == JobDescription(
             vmType: "xen", name: name, workingDirectory: wd, memoryMiB: 512, vcpus: 1, hardwareVT: true,
-            disks: [.init(path: wd + "/disk.img", device: "hda", writable: true, format: nil, isCDROM: false, transferred: true)],
+            disks: [.init(path: wd + "/disk.img", device: "hda", writable: true, format: "raw", isCDROM: false, transferred: true)],
             xen: .hvm, adLines: fixture.lines))
     }
 
@@ -111,7 +111,7 @@ import VMCore
         #expect(try fixture.describe() == JobDescription(
             vmType: "xen", name: name, workingDirectory: wd, memoryMiB: 256, vcpus: 1,
             networking: .init(kind: .nat, mac: nil, bridgeInterface: nil),
-            disks: [.init(path: wd + "/disk.img", device: "xvda", writable: true, format: nil, isCDROM: false, transferred: true)],
+            disks: [.init(path: wd + "/disk.img", device: "xvda", writable: true, format: "raw", isCDROM: false, transferred: true)],
             xen: .bootloader("/usr/bin/pygrub"), adLines: fixture.lines))
     }
 
@@ -122,7 +122,7 @@ import VMCore
         let wd = space.workingDirectory
         #expect(try fixture.describe() == JobDescription(
             vmType: "xen", name: name, workingDirectory: wd, memoryMiB: 256, vcpus: 2,
-            disks: [.init(path: wd + "/disk.img", device: "xvda1", writable: true, format: nil, isCDROM: false, transferred: true)],
+            disks: [.init(path: wd + "/disk.img", device: "xvda1", writable: true, format: "raw", isCDROM: false, transferred: true)],
             xen: .kernel(path: wd + "/vmlinuz", initrd: wd + "/initrd.img", root: "/dev/xvda1", parameters: "console=hvc0 quiet"),
             adLines: fixture.lines))
     }

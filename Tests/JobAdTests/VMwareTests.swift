@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VMCore
 @testable import JobAd
@@ -19,8 +20,13 @@ import VMCore
     }
 
     @Test func vmdksMustBeConfined() {
-        #expect(base.setting("VMPARAM_VMware_VMDK_Files", "\"winxp.vmdk,/etc/passwd\"").refusal()?.code == .badImage)
-        #expect(base.setting("VMPARAM_VMware_Dir", "\"/etc\"").refusal()?.code == .vmwareNoVMXParam)
+        let elsewhere = HostPolicy.testHost.with { $0.allowedDiskRoots = [space.sharedRoot] }
+        #expect(base.setting("VMPARAM_VMware_VMDK_Files", "\"winxp.vmdk,/etc/passwd\"").refusal(policy: elsewhere)?.code == .badImage)
+        #expect(base.setting("VMPARAM_VMware_Dir", "\"/etc\"").refusal(policy: elsewhere)?.code == .vmwareNoVMXParam)
+        if geteuid() == 0 {
+            // Without roots, the job user's access decides: nobody cannot read /etc/shadow.
+            #expect(base.setting("VMPARAM_VMware_VMDK_Files", "\"winxp.vmdk,/etc/shadow\"").refusal()?.code == .badImage)
+        }
     }
 
     @Test func sharedFilesComeFromTheVMwareDirectory() throws {
@@ -33,6 +39,7 @@ import VMCore
         let policy = HostPolicy.testHost.with { $0.allowedDiskRoots = [space.sharedRoot] }
         #expect(try shared.describe(policy: policy).vmware == .init(
             vmxFile: dir + "/shared.vmx", vmdkFiles: [dir + "/shared.vmdk"], directory: dir, transfer: false, snapshotDisk: false))
-        #expect(shared.refusal()?.code == .vmwareNoVMXParam)
+        let elsewhere = HostPolicy.testHost.with { $0.allowedDiskRoots = [space.root + "/execute"] }
+        #expect(shared.refusal(policy: elsewhere)?.code == .vmwareNoVMXParam)
     }
 }

@@ -14,7 +14,7 @@ import VMCore
         var job = directory.job(vmType)
         job.checkpoint = true
         let vm = try await driver.start(job)
-        let files = CheckpointFiles(workingDirectory: directory.path)
+        let files = CheckpointFiles(job, jobOwner: nil)
 
         let running = try await vm.status()
         #expect(running.state == .running)
@@ -30,15 +30,15 @@ import VMCore
 
         try await vm.suspend()
         #expect(try await vm.status().state == .suspended, "a saved guest is suspended, not stopped")
-        #expect(files.hasMemoryImage)
+        #expect(try files.hasMemoryImage())
         try await vm.resume()
         #expect(try await vm.status().state == .running)
-        #expect(!files.hasMemoryImage, "the suspend file is consumed by the restore")
+        #expect(!(try files.hasMemoryImage()), "the suspend file is consumed by the restore")
 
         try await vm.checkpoint()
         #expect(try await vm.status().state == .suspended)
         #expect(FileManager.default.fileExists(atPath: files.timestamp))
-        #expect(files.isRestorable(disks: job.disks))
+        #expect(try files.isRestorable(disks: job.disks))
         try await vm.resume()
         #expect(try await vm.status().state == .running)
 
@@ -63,7 +63,7 @@ import VMCore
 
         let second = try await TestHost.driver().start(job)
         #expect(try await second.status().state == .running)
-        #expect(!CheckpointFiles(workingDirectory: directory.path).hasMemoryImage, "the checkpoint was consumed")
+        #expect(!(try CheckpointFiles(job, jobOwner: nil).hasMemoryImage()), "the checkpoint was consumed")
         await second.tearDown()
         #expect(try await second.status().state == .stopped)
     }
@@ -76,11 +76,11 @@ import VMCore
         try await first.checkpoint()
         // The disk was written after the checkpoint.
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(100)], ofItemAtPath: job.disks[0].path)
-        let files = CheckpointFiles(workingDirectory: directory.path)
-        #expect(!files.isRestorable(disks: job.disks))
+        let files = CheckpointFiles(job, jobOwner: nil)
+        #expect(!(try files.isRestorable(disks: job.disks)))
         let second = try await TestHost.driver().start(job)
         #expect(try await second.status().state == .running)
-        #expect(!files.hasMemoryImage, "the stale checkpoint is removed")
+        #expect(!(try files.hasMemoryImage()), "the stale checkpoint is removed")
         await second.tearDown()
     }
 
@@ -90,7 +90,7 @@ import VMCore
         let owner = FileOwner(uid: 65534, gid: 65533)
         let vm = try await TestHost.driver(jobOwner: owner).start(job)
         try await vm.checkpoint()
-        let files = CheckpointFiles(workingDirectory: job.workingDirectory)
+        let files = CheckpointFiles(job, jobOwner: nil)
         for path in [files.memory, files.timestamp] {
             var info = stat()
             #expect(stat(path, &info) == 0, "\(path)")
@@ -112,15 +112,15 @@ import VMCore
     @Test func stopCleansUpAsHTCondorDoes() async throws {
         let directory = try JobDirectory()
         let driver = TestHost.driver()
-        let files = CheckpointFiles(workingDirectory: directory.path)
+        let files = CheckpointFiles(directory.job(), jobOwner: nil)
 
         // A suspended job that is stopped keeps its disk, not the suspend file.
         let kept = directory.job()
         let suspended = try await driver.start(kept)
         try await suspended.suspend()
-        #expect(files.hasMemoryImage)
+        #expect(try files.hasMemoryImage())
         try await suspended.stop()
-        #expect(!files.hasMemoryImage)
+        #expect(!(try files.hasMemoryImage()))
         #expect(FileManager.default.fileExists(atPath: kept.disks[0].path))
 
         // A job that wants no output loses its transferred disk, so nothing goes back.
@@ -141,8 +141,8 @@ import VMCore
         try await vm.checkpoint()
         try await vm.stop()
         try await vm.stop()
-        let files = CheckpointFiles(workingDirectory: directory.path)
-        #expect(files.isRestorable(disks: job.disks), "memory image, timestamp and disk all kept")
+        let files = CheckpointFiles(job, jobOwner: nil)
+        #expect(try files.isRestorable(disks: job.disks), "memory image, timestamp and disk all kept")
     }
 
     @Test func requestsOnADomainThatJustVanishedAreInvalid() async throws {

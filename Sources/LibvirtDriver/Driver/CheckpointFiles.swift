@@ -14,7 +14,7 @@ import VMCore
 /// path never ran. A restart through a file transfer that does not keep modification
 /// times boots afresh, which is safe.
 ///
-/// Both files go through `JobDirectory`: created fresh by the gahp before libvirt writes
+/// Both files go through `WorkingDirectoryFiles`: created fresh by the gahp before libvirt writes
 /// them, read only as plain files, and a link, FIFO or device planted under either name
 /// is the job's fault.
 struct CheckpointFiles: Sendable {
@@ -22,13 +22,13 @@ struct CheckpointFiles: Sendable {
     static let timestampName = memoryName + ".timestamp"
     /// `UTIME_OMIT` (a macro Swift does not import): leave that time as it is.
     static let keepTime = (1 << 30) - 2
-    let directory: JobDirectory
+    let directory: WorkingDirectoryFiles
     var memory: String { directory.path.appendingPath(Self.memoryName) }
     var timestamp: String { directory.path.appendingPath(Self.timestampName) }
 
     init(_ job: JobDescription, jobOwner: FileOwner?) {
         let code: VMGAHPError.Code = job.vmType == "xen" ? .xenMismatchedCheckpoint : .kvmMismatchedCheckpoint
-        directory = JobDirectory(path: job.workingDirectory, jobOwner: jobOwner, code: code)
+        directory = WorkingDirectoryFiles(path: job.workingDirectory, jobOwner: jobOwner, code: code)
     }
 
     /// Whether a memory image is there; a planted file under its name is refused.
@@ -49,7 +49,7 @@ struct CheckpointFiles: Sendable {
         for disk in disks where disk.writable {
             var times = [timespec(tv_sec: seconds, tv_nsec: Self.keepTime), timespec(tv_sec: seconds, tv_nsec: 0)]
             guard utimensat(AT_FDCWD, disk.path, &times, AT_SYMLINK_NOFOLLOW) == 0 else {
-                throw VMGAHPError.host(.cannotCreateCheckpointFiles, "stamping \(disk.path): \(JobDirectory.errorText())")
+                throw VMGAHPError.host(.cannotCreateCheckpointFiles, "stamping \(disk.path): \(WorkingDirectoryFiles.errorText())")
             }
         }
         try directory.write(Self.timestampName, Array("\(seconds)\n".utf8))

@@ -37,8 +37,8 @@ enum JobFiles {
 
     /// The job's working directory for the files the gahp makes there; a planted file is
     /// reported with the job's disk token.
-    static func directory(_ job: JobDescription, jobOwner: FileOwner?) -> JobDirectory {
-        JobDirectory(path: job.workingDirectory, jobOwner: jobOwner, code: .badImage)
+    static func directory(_ job: JobDescription, jobOwner: FileOwner?) -> WorkingDirectoryFiles {
+        WorkingDirectoryFiles(path: job.workingDirectory, jobOwner: jobOwner, code: .badImage)
     }
 
     /// Removes a regular file, never what a link points at, never a directory.

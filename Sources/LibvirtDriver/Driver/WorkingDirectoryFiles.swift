@@ -11,7 +11,7 @@ import VMCore
 /// descriptor (`openat`, `O_NOFOLLOW`, `AT_SYMLINK_NOFOLLOW`): a file the gahp writes is
 /// created fresh (`O_CREAT | O_EXCL`), a stale one is removed only when it is a plain file
 /// (regular, one link) owned by the job or the gahp, and anything else is the job's fault.
-struct JobDirectory: Sendable {
+struct WorkingDirectoryFiles: Sendable {
     let path: String
     /// Who may own a file the gahp reuses or removes: the job user, and the gahp itself.
     let owners: Set<uid_t>
