@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Bounded libFuzzer runs: scripts/fuzz.sh wire|classad [SECONDS]
+# Bounded libFuzzer runs: scripts/fuzz.sh wire|classad|image [SECONDS]
 #   wire:    the GAHP line reader and dispatcher (target gahp-fuzz)
 #   classad: the old-syntax ClassAd lexer, parser, evaluator and writer (target classad-fuzz)
+#   image:   the disk image header reader (target image-fuzz), seeded with images qemu-img makes
 # Built with `swift build -Xswiftc -sanitize=fuzzer,address` into .build-fuzz; exits non-zero
 # on a finding, which is left in .build-fuzz/findings/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: scripts/fuzz.sh wire|classad [SECONDS]}
+target=${1:?usage: scripts/fuzz.sh wire|classad|image [SECONDS]}
 seconds=${2:-60}
 case "$target" in
   wire) product=gahp-fuzz ;;
   classad) product=classad-fuzz ;;
+  image) product=image-fuzz ;;
   *) echo "unknown fuzz target '$target'" >&2; exit 2 ;;
 esac
 swift build --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING --product "$product" 2>&1 \
@@ -18,8 +20,22 @@ swift build --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswift
 work=.build-fuzz/corpus-$target
 mkdir -p "$work" .build-fuzz/findings
 cp -n scripts/fuzz-seeds/"$target"/* "$work"/ 2>/dev/null || true
+# Image seeds: the first 64 KiB of a clean image of every format, and of images with
+# backing files and external data files (the fuzzer mutates the headers from there).
+if [ "$target" = image ] && command -v qemu-img >/dev/null; then
+  tmp=$(mktemp -d)
+  for spec in qcow2: qcow2:compat=0.10 qed: vmdk: vmdk:subformat=streamOptimized vdi: vpc: vhdx:; do
+    fmt=${spec%%:*} opt=${spec#*:}
+    qemu-img create -q -f "$fmt" ${opt:+-o "$opt"} "$tmp/clean.$fmt" 1M
+    head -c 65536 "$tmp/clean.$fmt" >"$work/seed-$fmt-${opt:-plain}"
+  done
+  qemu-img create -q -f qcow2 -u -F raw -b /etc/shadow "$tmp/backed" 1M && head -c 65536 "$tmp/backed" >"$work/seed-backing"
+  qemu-img create -q -f qcow2 -o data_file="$tmp/data" "$tmp/datafile" 1M && head -c 65536 "$tmp/datafile" >"$work/seed-data-file"
+  qemu-img create -q -f qed -u -F raw -b /etc/shadow "$tmp/backed.qed" 1M && head -c 4096 "$tmp/backed.qed" >"$work/seed-qed-backing"
+  rm -rf "$tmp"
+fi
 # Seeds from the shared corpus: every job ad, each of its lines, every ClassAd vector.
-if [ -d ../shared/corpus ]; then
+if [ "$target" != image ] && [ -d ../shared/corpus ]; then
   python3 - ../shared "$work" <<'PY'
 import hashlib, json, pathlib, sys
 shared, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])

@@ -3,7 +3,8 @@
 #   unit and integration tests (swift test; libvirt's test:///default needs no daemon),
 #   end-to-end tests on a real libvirtd with a real KVM guest (TCG where /dev/kvm is missing),
 #   the protocol conformance suite against the built binaries,
-#   and bounded fuzzing of the ClassAd parser and of the GAHP line reader and dispatcher.
+#   and bounded fuzzing of the ClassAd parser, the GAHP line reader and dispatcher, and the
+#   disk image header reader.
 # libvirtd is started only when none answers, and then stopped again by its pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,3 +27,4 @@ echo "== protocol conformance: condor_vm-gahp on libvirt's test:///default"
 echo "== fuzzing (${FUZZ_SECONDS} s each)"
 bash scripts/fuzz.sh classad "$FUZZ_SECONDS"
 bash scripts/fuzz.sh wire "$FUZZ_SECONDS"
+bash scripts/fuzz.sh image "${IMAGE_FUZZ_SECONDS:-30}"

@@ -41,11 +41,17 @@ struct Fields {
     }
 
     func bigEndian(_ offset: Int, _ width: Int) -> UInt64? {
-        bytes(offset, width).map { $0.reduce(0) { $0 << 8 | UInt64($1) } }
+        guard has(offset, width) else { return nil }
+        var value: UInt64 = 0
+        for index in offset..<offset + width { value = value << 8 | UInt64(bytes[index]) }
+        return value
     }
 
     func littleEndian(_ offset: Int, _ width: Int) -> UInt64? {
-        bytes(offset, width).map { $0.reversed().reduce(0) { $0 << 8 | UInt64($1) } }
+        guard has(offset, width) else { return nil }
+        var value: UInt64 = 0
+        for index in (offset..<offset + width).reversed() { value = value << 8 | UInt64(bytes[index]) }
+        return value
     }
 }
 

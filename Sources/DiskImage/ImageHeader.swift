@@ -23,23 +23,25 @@ public enum ImageHeader {
     /// The most bytes read at once.
     static let window = 64 * 1024
 
+    /// Magic numbers at the start of the file (offset 0x40 for VDI), qcow's apart.
+    static let magics: [(ImageFormat, [UInt8], Int)] = [
+        (.qed, [0x51, 0x45, 0x44, 0x00], 0),
+        (.vmdk, [UInt8](ascii: "KDMV"), 0),
+        (.vmdk, [UInt8](ascii: "COWD"), 0),
+        (.vmdk, [UInt8](ascii: "# Disk DescriptorFile"), 0),
+        (.vdi, [0x7F, 0x10, 0xDA, 0xBE], 0x40),
+        (.vpc, [UInt8](ascii: "conectix"), 0),
+        (.vhdx, [UInt8](ascii: "vhdxfile"), 0),
+        (.luks, [UInt8](ascii: "LUKS") + [0xBA, 0xBE], 0),
+        (.parallels, [UInt8](ascii: "WithoutFreeSpace"), 0),
+        (.parallels, [UInt8](ascii: "WithouFreSpacExt"), 0),
+        (.bochs, [UInt8](ascii: "Bochs Virtual HD Image"), 0),
+        (.cloop, [UInt8](ascii: "#!/bin/sh\n#V2.0 Format\n"), 0),
+    ]
+
     /// The format the file's magic says, `raw` when it has none.
     public static func format(of file: some ImageBytes) -> ImageFormat {
         let head = Fields(file.read(at: 0, count: 512))
-        let magics: [(ImageFormat, [UInt8], Int)] = [
-            (.qed, [0x51, 0x45, 0x44, 0x00], 0),
-            (.vmdk, [UInt8](ascii: "KDMV"), 0),
-            (.vmdk, [UInt8](ascii: "COWD"), 0),
-            (.vmdk, [UInt8](ascii: "# Disk DescriptorFile"), 0),
-            (.vdi, [0x7F, 0x10, 0xDA, 0xBE], 0x40),
-            (.vpc, [UInt8](ascii: "conectix"), 0),
-            (.vhdx, [UInt8](ascii: "vhdxfile"), 0),
-            (.luks, [UInt8](ascii: "LUKS") + [0xBA, 0xBE], 0),
-            (.parallels, [UInt8](ascii: "WithoutFreeSpace"), 0),
-            (.parallels, [UInt8](ascii: "WithouFreSpacExt"), 0),
-            (.bochs, [UInt8](ascii: "Bochs Virtual HD Image"), 0),
-            (.cloop, [UInt8](ascii: "#!/bin/sh\n#V2.0 Format\n"), 0),
-        ]
         if head.starts(with: QcowHeader.magic) {
             return head.bigEndian(4, 4) == 1 ? .qcow : .qcow2
         }
