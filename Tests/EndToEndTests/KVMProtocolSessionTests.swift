@@ -30,6 +30,8 @@ extension KVMEndToEnd {
                 executable: TestPaths.product("condor_vm-gahp"), arguments: ["-f", "-M", "3"],
                 environment: [
                     "CONDOR_CONFIG": config, "VMGAHP_WORKING_DIR": workingDirectory, "VMGAHP_VMTYPE": "kvm",
+                    // The shared disk is checked as this user, as the starter's job user.
+                    "VMGAHP_USER_UID": "65534",
                     "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
                 ],
                 directory: workingDirectory)
@@ -60,6 +62,7 @@ extension KVMEndToEnd {
             // A checkpointing job keeps its disk on shared storage (HTCondor's rule).
             let disk = shared.url.appendingPathComponent("disk.img").path
             try FileManager.default.copyItem(atPath: shared.url.appendingPathComponent("guest/bootsector.img").path, toPath: disk)
+            chmod(disk, 0o666)
             let type = try KVMHost.domainType()
             let log = etc.url.appendingPathComponent("VMGahpLog").path
             let config = try etc.write("condor_config", """
