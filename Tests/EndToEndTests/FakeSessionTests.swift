@@ -41,7 +41,7 @@ import TestSupport
     }
 
     @Test func starterSessionOverPipes() async throws {
-        try work.write("disk.qcow2", "image")
+        try TestImages.writeQcow2(work.url.appendingPathComponent("disk.qcow2").path)
         let gahp = try launch()
         #expect(await gahp.next() == GAHPVersion.banner)
         #expect(await gahp.request("COMMANDS")?.hasPrefix("S ASYNC_MODE_ON ASYNC_MODE_OFF CONDOR_VM_START") == true)
@@ -75,7 +75,7 @@ import TestSupport
     }
 
     @Test func endOfInputTearsDownAndExitsZero() async throws {
-        try work.write("disk.qcow2", "image")
+        try TestImages.writeQcow2(work.url.appendingPathComponent("disk.qcow2").path)
         let gahp = try launch(["-f", "-t", "-M", "3"])
         #expect(await gahp.next() == GAHPVersion.banner)
         #expect(try await startKVMBasic(gahp) == ["2 0 1"])
@@ -93,7 +93,7 @@ import TestSupport
     }
 
     @Test func hungDriverCallFailsAfterTheDeadlineWhileVersionAnswers() async throws {
-        try work.write("disk.qcow2", "image")
+        try TestImages.writeQcow2(work.url.appendingPathComponent("disk.qcow2").path)
         let gahp = try launch(env: ["VMGAHP_FAKE_HANG": "status", "_CONDOR_VM_GAHP_REQ_TIMEOUT": "3"])
         #expect(await gahp.next() == GAHPVersion.banner)
         #expect(try await startKVMBasic(gahp) == ["2 0 1"])
@@ -146,7 +146,7 @@ import TestSupport
     }
 
     @Test func sighupRereadsTheConfiguration() async throws {
-        try work.write("disk.qcow2", "image")
+        try TestImages.writeQcow2(work.url.appendingPathComponent("disk.qcow2").path)
         let config = try work.write("condor_config", "VM_MEMORY = 1024\n")
         let gahp = try launch(["-f", "-t", "-M", "3"], env: ["CONDOR_CONFIG": config, "_CONDOR_VM_MEMORY": ""])
         #expect(await gahp.next() == GAHPVersion.banner)
@@ -165,7 +165,7 @@ import TestSupport
     }
 
     @Test func explainAdShowsTheJobAndTheDriverRendering() async throws {
-        try work.write("disk.qcow2", "image")
+        try TestImages.writeQcow2(work.url.appendingPathComponent("disk.qcow2").path)
         let ad = try work.write("job.ad", try JobAdFixture.lines("kvm-basic", workingDirectory: work.path).joined(separator: "\n"))
         let gahp = try launch(["explain-ad", ad])
         #expect(await gahp.exitStatus() == 0)

@@ -20,6 +20,11 @@ public enum TestImages {
         return header
     }()
 
+    /// Writes `qcow2Header` to `path`.
+    public static func writeQcow2(_ path: String) throws {
+        try Data(qcow2Header).write(to: URL(fileURLWithPath: path))
+    }
+
     public static let qemuImgPath = "/usr/bin/qemu-img"
 
     /// Why `qemu-img` tests cannot run here, or nil.
