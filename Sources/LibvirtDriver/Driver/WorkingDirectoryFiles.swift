@@ -34,8 +34,7 @@ struct WorkingDirectoryFiles: Sendable {
 
     /// What stands at `name` now, without following it.
     func entry(_ name: String) -> Entry {
-        let dir = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard dir >= 0 else { return .foreign("the working directory cannot be opened (\(Self.errorText()))") }
+        guard let dir = try? openDirectory() else { return .foreign("cannot be examined: the working directory cannot be opened") }
         defer { close(dir) }
         return entry(name, in: dir)
     }
