@@ -13,7 +13,7 @@ import Testing
     /// Opens `name` as the gahp does and checks it.
     func check(_ name: String, declared: String?) throws -> Result<ImageFormat, ImageRefusal> {
         let fd = open(directory.path + "/" + name, O_RDONLY | O_NOFOLLOW)
-        guard fd >= 0 else { throw TestImages.ImageMakingError(description: "cannot open \(name)") }
+        guard fd >= 0 else { throw Tools.Failure(description: "cannot open \(name)") }
         defer { close(fd) }
         let bytes = try #require(FileBytes(descriptor: fd))
         return ImageHeader.check(CountingBytes(bytes), declared: declared)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import VMCore
 @testable import JobAd
@@ -112,23 +113,13 @@ final class TestGroup {
 
     init(member: String) throws {
         name = "vmgahp-t\(UInt32.random(in: 100_000...999_999))"
-        try Self.run("/usr/sbin/groupadd", [name])
-        try Self.run("/usr/bin/gpasswd", ["-a", member, name])
+        try Tools.run("/usr/sbin/groupadd", [name])
+        try Tools.run("/usr/bin/gpasswd", ["-a", member, name])
         guard let entry = getgrnam(name) else { throw TestGroupError() }
         gid = entry.pointee.gr_gid
     }
 
-    deinit { try? Self.run("/usr/sbin/groupdel", [name]) }
+    deinit { try? Tools.run("/usr/sbin/groupdel", [name]) }
 
     struct TestGroupError: Error {}
-
-    static func run(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestGroupError() }
-    }
 }

@@ -34,23 +34,7 @@ public enum TestImages {
 
     /// Runs `qemu-img` with `arguments` (never through a shell); throws its output on failure.
     public static func qemuImg(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: qemuImgPath)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ImageMakingError(description: "qemu-img \(arguments.joined(separator: " ")): \(text)")
-        }
-    }
-
-    public struct ImageMakingError: Error, CustomStringConvertible {
-        public var description: String
-        public init(description: String) { self.description = description }
+        try Tools.run(qemuImgPath, arguments)
     }
 
     /// The hostile corpus every layer must refuse: file name (in `directory`), the format the
