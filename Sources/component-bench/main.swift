@@ -1,4 +1,5 @@
 import ClassAd
+import DiskImage
 import FoundationEssentials
 import GAHPLogging
 import JobAd
@@ -48,9 +49,15 @@ defer { _ = system("rm -rf '\(workdir)'") }
 let lines: [String] = text.split(separator: "\n").map {
     String($0).replacing("/var/lib/condor/execute/dir_4242", with: workdir)
 }
+// qcow2 disks are made by qemu-img (the gahp inspects every image's header); others are empty raw files.
+var diskName = ""
 for line in lines where line.hasPrefix("VMPARAM_vm_Disk") {
-    let disk = line.split(separator: "\"")[1].split(separator: ":")[0]
-    fclose(fopen("\(workdir)/\(disk)", "w"))
+    diskName = String(line.split(separator: "\"")[1].split(separator: ":")[0])
+    if diskName.hasSuffix(".qcow2") {
+        _ = system("qemu-img create -q -f qcow2 '\(workdir)/\(diskName)' 1M")
+    } else {
+        fclose(fopen("\(workdir)/\(diskName)", "w"))
+    }
 }
 let policy = HostPolicy(maxMemoryMiB: 4096, hostCPUs: 2)
 print("\(lines.count)-line ad from \(adPath)")
@@ -66,6 +73,32 @@ report(
     median(2000) {
         _ = try? JobAdReader.describe(ad, adLines: lines, requestedType: "kvm", gahpType: "kvm", policy: policy)
     }, baseline: "split into lines", split)
+
+// The disk's header, as START reads it, against reading its first sector.
+let diskFD = open("\(workdir)/\(diskName)", O_RDONLY)
+var sector = [UInt8](repeating: 0, count: 512)
+let preadSector = median(20000) { _ = pread(diskFD, &sector, 512, 0) }
+if let bytes = FileBytes(descriptor: diskFD) {
+    report("inspect the disk's header (ImageHeader)", median(20000) { _ = ImageHeader.check(bytes, declared: "qcow2") },
+        baseline: "pread(2) of 512 bytes", preadSector)
+}
+// The same disk on shared storage, decided as the job user (a thread with its credentials),
+// against the same ad with the disk transferred.
+if geteuid() == 0 {
+    let shared = "\(workdir)/shared"
+    mkdir(shared, 0o755)
+    _ = system("cp '\(workdir)/\(diskName)' '\(shared)/\(diskName)' && chmod 0666 '\(shared)/\(diskName)'")
+    let sharedLines = lines.map { $0.hasPrefix("VMPARAM_vm_Disk") ? $0.replacing("\"\(diskName)", with: "\"\(shared)/\(diskName)") : $0 }
+    let sharedAd = ClassAd.parse(lines: sharedLines).ad
+    let nobody = FileOwner(uid: 65534, gid: 65534)
+    let transferred = median(2000) {
+        _ = try? JobAdReader.describe(ad, adLines: lines, requestedType: "kvm", gahpType: "kvm", policy: policy)
+    }
+    let asUser = median(2000) {
+        _ = try? JobAdReader.describe(sharedAd, adLines: sharedLines, requestedType: "kvm", gahpType: "kvm", policy: policy, jobUser: nobody)
+    }
+    report("describe, disk on shared storage as uid 65534", asUser, baseline: "disk transferred", transferred)
+}
 
 let logPath = "\(workdir)/VMGahpLog"
 let sink = LogSink(settings: LogSettings(destination: .file(logPath), maxBytes: 1 << 30, level: .info))
