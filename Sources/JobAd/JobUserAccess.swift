@@ -34,7 +34,8 @@ struct JobUserAccess {
         if geteuid() != 0 {
             identity = .ownCredentials
         } else if let jobUser, jobUser.uid != 0 {
-            identity = .user(uid: jobUser.uid, gid: jobUser.gid, groups: Self.groups(of: jobUser))
+            let (gid, groups) = Self.credentials(of: jobUser)
+            identity = .user(uid: jobUser.uid, gid: gid, groups: groups)
         } else {
             identity = .unknown
         }
@@ -98,21 +99,26 @@ struct JobUserAccess {
         return work.became
     }
 
-    /// The gid given plus the groups the user database lists for the user.
-    static func groups(of owner: FileOwner) -> [gid_t] {
+    /// The file-system gid and groups to check with: the gid given and the groups the user
+    /// database lists for the user. A gid equal to the uid is what a missing
+    /// `VMGAHP_USER_GID` becomes (`HostSettings.jobOwner`); where that number is not one of
+    /// the user's groups, the user's primary group is taken instead, so that a default never
+    /// lends the job a stranger's group.
+    static func credentials(of owner: FileOwner) -> (gid: gid_t, groups: [gid_t]) {
         var entry = passwd()
         var found: UnsafeMutablePointer<passwd>?
         var buffer = [CChar](repeating: 0, count: 16384)
         guard getpwuid_r(owner.uid, &entry, &buffer, buffer.count, &found) == 0, found != nil, let name = entry.pw_name else {
-            return [owner.gid]
+            return (owner.gid, [owner.gid])
         }
         var count: Int32 = 64
-        var groups = [gid_t](repeating: 0, count: Int(count))
-        if getgrouplist(name, entry.pw_gid, &groups, &count) < 0 {
-            groups = [gid_t](repeating: 0, count: Int(count))
-            _ = getgrouplist(name, entry.pw_gid, &groups, &count)
+        var listed = [gid_t](repeating: 0, count: Int(count))
+        if getgrouplist(name, entry.pw_gid, &listed, &count) < 0 {
+            listed = [gid_t](repeating: 0, count: Int(count))
+            _ = getgrouplist(name, entry.pw_gid, &listed, &count)
         }
-        let listed = groups.prefix(Int(max(0, count)))
-        return [owner.gid] + listed.filter { $0 != owner.gid }
+        let groups = Array(listed.prefix(Int(max(0, count))))
+        let gid = owner.gid == owner.uid && !groups.contains(owner.gid) ? entry.pw_gid : owner.gid
+        return (gid, [gid] + groups.filter { $0 != gid })
     }
 }
