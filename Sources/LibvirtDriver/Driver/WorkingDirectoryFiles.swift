@@ -73,27 +73,13 @@ struct WorkingDirectoryFiles: Sendable {
     /// the caller): a plain file there is removed first, anything else refused.
     /// `keepExisting`: a plain file is kept as it is (the console log is appended to).
     func create(_ name: String, keepExisting: Bool = false) throws(VMGAHPError) {
-        let dir = try openDirectory()
-        defer { close(dir) }
-        switch entry(name, in: dir) {
-        case .foreign(let what): throw refusal(name, what)
-        case .plain where keepExisting: return
-        case .plain:
-            guard unlinkat(dir, name, 0) == 0 || errno == ENOENT else { throw refusal(name, "cannot be removed (\(Self.errorText()))") }
-        case .absent: break
-        }
-        let fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw refusal(name, "cannot be created (\(Self.errorText()))") }
-        close(fd)
+        if let fd = try open(name, keepExisting: keepExisting) { close(fd) }
     }
 
-    /// Writes `bytes` to a freshly created `name` (see `create`).
+    /// Writes `bytes` to a freshly created `name` (see `create`), through the descriptor
+    /// that created it.
     func write(_ name: String, _ bytes: [UInt8]) throws(VMGAHPError) {
-        try create(name)
-        let dir = try openDirectory()
-        defer { close(dir) }
-        let fd = openat(dir, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw refusal(name, "cannot be opened (\(Self.errorText()))") }
+        guard let fd = try open(name, keepExisting: false) else { return }
         defer { close(fd) }
         var done = 0
         while done < bytes.count {
@@ -102,6 +88,22 @@ struct WorkingDirectoryFiles: Sendable {
             guard wrote > 0 else { throw VMGAHPError.host(.cannotCreateCheckpointFiles, "writing \(path)/\(name): \(Self.errorText())") }
             done += wrote
         }
+    }
+
+    /// The new file's descriptor, open for writing; nil when a plain file was kept.
+    private func open(_ name: String, keepExisting: Bool) throws(VMGAHPError) -> Int32? {
+        let dir = try openDirectory()
+        defer { close(dir) }
+        switch entry(name, in: dir) {
+        case .foreign(let what): throw refusal(name, what)
+        case .plain where keepExisting: return nil
+        case .plain:
+            guard unlinkat(dir, name, 0) == 0 || errno == ENOENT else { throw refusal(name, "cannot be removed (\(Self.errorText()))") }
+        case .absent: break
+        }
+        let fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw refusal(name, "cannot be created (\(Self.errorText()))") }
+        return fd
     }
 
     /// The first `limit` bytes of a plain file `name`; nil when it is absent or not plain.
@@ -127,7 +129,7 @@ struct WorkingDirectoryFiles: Sendable {
     }
 
     private func openDirectory() throws(VMGAHPError) -> Int32 {
-        let dir = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        let dir = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard dir >= 0 else { throw VMGAHPError.host(.internal, "cannot open the working directory \(path): \(Self.errorText())") }
         return dir
     }
