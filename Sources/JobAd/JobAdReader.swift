@@ -41,8 +41,9 @@ public enum JobAdReader {
         var job = try common(fields, vmType: vmType, policy: policy)
         job.workingDirectory = files.workingDirectory
         job.adLines = adLines.filter(TextRules.isClean)
-        job.transferInput = try fields.list("TransferInput", .unclassified)
-        job.transferIntermediate = try fields.list("TransferIntermediate", .unclassified)
+        let described = VMGAHPError.jobDescriptionToken(vmType)
+        job.transferInput = try fields.list("TransferInput", described)
+        job.transferIntermediate = try fields.list("TransferIntermediate", described)
 
         switch vmType {
         case "kvm":
@@ -76,9 +77,9 @@ public enum JobAdReader {
         return JobDescription(
             vmType: vmType, name: name, workingDirectory: "", memoryMiB: memory, vcpus: vcpus,
             networking: networking, checkpoint: checkpoint,
-            vncConsole: try fields.flag("JobVMVNCConsole", .unclassified),
+            vncConsole: try fields.flag("JobVMVNCConsole", .mismatchedHardwareVT),
             hardwareVT: hardwareVT,
-            noOutputVM: try fields.flag("VMPARAM_No_Output_VM", .unclassified))
+            noOutputVM: try fields.flag("VMPARAM_No_Output_VM", VMGAHPError.jobDescriptionToken(vmType)))
     }
 
     /// HTCondor answers `VMGAHP_ERR_CRITICAL` when it cannot build the name; an unsafe

@@ -45,11 +45,11 @@ import VMCore
         let directory = try JobDirectory()
         let driver = TestHost.driver(uri: "qemu+unix:///system?socket=\(directory.path)/no-such-socket")
         let error = try #require(await startError(directory.job(), driver))
-        #expect(error.code == .unclassified, "not a hold token: the job is fine, the host is not")
+        #expect(error.code == .critical && error.fault == .host, "not a hold token: the job is fine, the host is not")
         #expect(error.message.contains("no-such-socket"))
         await #expect(throws: VMGAHPError.self) { try await driver.probe() }
         // The driver survives and tries again on the next call.
-        #expect(await startError(directory.job(), driver)?.code == .unclassified)
+        #expect(await startError(directory.job(), driver)?.code == .critical)
     }
 
     @Test func aDomainThatVanishedIsStopped() async throws {
@@ -82,11 +82,11 @@ import VMCore
         #expect(map(27, .start) == .badImage)  // VIR_ERR_XML_ERROR
         #expect(map(67, .start) == .badImage)  // VIR_ERR_CONFIG_UNSUPPORTED
         #expect(map(1, .checkpoint) == .cannotCreateCheckpointFiles)
-        #expect(map(38, .start) == .unclassified)  // VIR_ERR_SYSTEM_ERROR
-        #expect(map(6, .start) == .unclassified)  // VIR_ERR_AUTH_FAILED... a host problem
+        #expect(map(38, .start) == .internal)  // VIR_ERR_SYSTEM_ERROR
+        #expect(map(6, .start) == .internal)  // VIR_ERR_AUTH_FAILED... a host problem
         var lost = LibvirtError(code: 27, domain: 0, message: "m")
         lost.duringConnect = true
-        #expect(lost.vmgahpError(during: .start).code == .unclassified)
+        #expect(lost.vmgahpError(during: .start).code == .critical)
     }
 
     typealias virErrorNumberRaw = Int

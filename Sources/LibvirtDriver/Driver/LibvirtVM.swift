@@ -1,5 +1,6 @@
 import CLibvirt
 import FoundationEssentials
+import Glibc
 import Logging
 import Synchronization
 import VMCore
@@ -206,29 +207,50 @@ final class LibvirtVM: VirtualMachine {
         }
     }
 
-    func tearDown() async {
-        guard phase == .running || phase == .paused else { return }
-        do {
-            try await destroyDomain()
-        } catch {
-            driver.logger.error("\(name): could not destroy the domain at teardown: \(error)")
+    func tearDown(until deadline: ContinuousClock.Instant) async -> Bool {
+        switch phase {
+        case .stopped:
+            cleanUpAfterStop()
+            return true
+        case .saved:
+            return true
+        case .running, .paused:
+            break
         }
-        set(.stopped)
+        box.state.withLock { $0.stopRequested = true }
+        switch await driver.ensureGone(name, until: deadline) {
+        case .success:
+            set(.stopped)
+            return true
+        case .failure(let error):
+            driver.logger.error("\(name): could not destroy the domain at teardown: \(error.message)")
+            return false
+        }
     }
 
     // MARK: internals
 
     /// HTCondor's clean-up once a VM is gone for good (§3.3): a job that wants no output
     /// (`VMPARAM_No_Output_VM`) loses its transferred disks, so nothing is sent back; any
-    /// other job keeps its disks and checkpoint but not a plain suspend file.
+    /// other job keeps its disks and checkpoint but not a plain suspend file. When the guest
+    /// shut itself down, its writable transferred disks are stamped "now", as HTCondor
+    /// stamps them: the starter sends back only files changed since the job started, and a
+    /// guest that never wrote its disk would otherwise give the user nothing back.
     private func cleanUpAfterStop() {
-        let checkpointed = box.state.withLock { $0.checkpointed }
+        let (checkpointed, byItself) = box.state.withLock { ($0.checkpointed, !$0.stopRequested) }
         if job.noOutputVM, !checkpointed {
             for disk in job.disks where disk.transferred { try? FileManager.default.removeItem(atPath: disk.path) }
             try? FileManager.default.removeItem(atPath: job.workingDirectory.appendingPath(LibvirtSettings.consoleLogName))
             files.removeAll()
         } else if !checkpointed {
             try? FileManager.default.removeItem(atPath: files.memory)
+            if byItself {
+                for disk in job.disks where disk.transferred && disk.writable {
+                    if utimensat(AT_FDCWD, disk.path, nil, AT_SYMLINK_NOFOLLOW) != 0 {
+                        driver.logger.warning("\(name): cannot stamp \(disk.path): \(String(cString: strerror(errno)))")
+                    }
+                }
+            }
         }
     }
 
