@@ -83,7 +83,8 @@ import VMCore
         #expect(map(67, .start) == .badImage)  // VIR_ERR_CONFIG_UNSUPPORTED
         #expect(map(1, .checkpoint) == .cannotCreateCheckpointFiles)
         #expect(map(38, .start) == .internal)  // VIR_ERR_SYSTEM_ERROR
-        #expect(map(6, .start) == .internal)  // VIR_ERR_AUTH_FAILED... a host problem
+        #expect(map(6, .start) == .critical)  // VIR_ERR_NO_CONNECT: the daemon is unreachable
+        #expect(map(45, .start) == .internal)  // VIR_ERR_AUTH_FAILED: a host problem
         var lost = LibvirtError(code: 27, domain: 0, message: "m")
         lost.duringConnect = true
         #expect(lost.vmgahpError(during: .start).code == .critical)
