@@ -15,18 +15,34 @@ public struct LogSettings: Sendable, Equatable {
     public var maxBytes: Int
     public var level: Logger.Level
     public var showPID: Bool
+    /// Who the log file must belong to: HTCondor's condor user, so HTCondor's own gahp (which
+    /// writes the log as that user, and exits when it cannot) can take over the host.
+    public var owner: Owner?
+
+    public struct Owner: Sendable, Equatable {
+        public var uid: UInt32
+        public var gid: UInt32
+        public init(uid: UInt32, gid: UInt32) {
+            self.uid = uid
+            self.gid = gid
+        }
+    }
 
     /// HTCondor's `MAX_DEFAULT_LOG`.
     public static let defaultMaxBytes = 10 * 1024 * 1024
 
-    public init(destination: Destination, maxBytes: Int = defaultMaxBytes, level: Logger.Level = .info, showPID: Bool = false) {
+    public init(
+        destination: Destination, maxBytes: Int = defaultMaxBytes, level: Logger.Level = .info, showPID: Bool = false,
+        owner: Owner? = nil
+    ) {
         self.destination = destination
         self.maxBytes = maxBytes
         self.level = level
         self.showPID = showPID
+        self.owner = owner
     }
 
-    public init(destination: Destination, maxBytes: Int = defaultMaxBytes, debugFlags: DebugFlags) {
-        self.init(destination: destination, maxBytes: maxBytes, level: debugFlags.level, showPID: debugFlags.showPID)
+    public init(destination: Destination, maxBytes: Int = defaultMaxBytes, debugFlags: DebugFlags, owner: Owner? = nil) {
+        self.init(destination: destination, maxBytes: maxBytes, level: debugFlags.level, showPID: debugFlags.showPID, owner: owner)
     }
 }

@@ -16,7 +16,7 @@ enum KillMode {
         // Kill mode must work on a half-configured host: VM_MEMORY is not required here.
         let settings: HostSettings
         do { settings = try HostSettings.load(environment: environment, requireMemory: false) } catch { fail(error.description) }
-        _ = LogSetup.start(config: settings.config, toStderr: logToStderr)
+        _ = LogSetup.start(config: settings.config, toStderr: logToStderr, environment: environment)
         let logger = Logger(label: "vmgahp")
         logger.info("VM-GAHP initialized with run-mode 4, destroying \(vmType) VM '\(name)'")
         let driver: any VMDriver

@@ -28,7 +28,7 @@ enum ServerMode {
         }
         let settings: HostSettings
         do { settings = try HostSettings.load(environment: environment) } catch { fail(error.description) }
-        let logging = LogSetup.start(config: settings.config, toStderr: logToStderr)
+        let logging = LogSetup.start(config: settings.config, toStderr: logToStderr, environment: environment)
         let logger = Logger(label: "vmgahp")
         logger.info("VM-GAHP initialized with run-mode 3, vm type \(vmType), working directory \(workingDirectory)")
         for note in settings.notes { logger.notice("\(note)") }

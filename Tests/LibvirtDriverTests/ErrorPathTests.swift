@@ -114,6 +114,29 @@ import VMCore
         #expect(vm.phase == .stopped, "the VM learnt it from the event, before any STATUS")
     }
 
+    /// HTCondor's §3.3: once the guest shut itself down, the writable transferred disks are
+    /// stamped "now" so the starter sends them back; a read-only one and a STOPped guest's are not.
+    @Test func aGuestThatShutItselfDownHasItsWritableDisksStamped() async throws {
+        let directory = try JobDirectory()
+        let job = directory.job(disks: [directory.disk("disk.img", "vda"), directory.disk("data.img", "vdb", writable: false)])
+        let old = Date(timeIntervalSince1970: 1_000_000_000)
+        for disk in job.disks { try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: disk.path) }
+        let driver = TestHost.driver()
+        let vm = try #require(try await driver.start(job) as? LibvirtVM)
+        try await TestHost.driver().destroy(name: job.name)
+        #expect(try await vm.status().state == .stopped)
+        #expect(await vm.tearDown())
+        func modified(_ path: String) throws -> Date { try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as! Date }
+        #expect(try modified(job.disks[0].path) > Date().addingTimeInterval(-60), "writable: stamped")
+        #expect(try modified(job.disks[1].path) == old, "read-only: left alone")
+
+        let stopped = directory.job(disks: [directory.disk("disk.img", "vda")])
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: stopped.disks[0].path)
+        let second = try await driver.start(stopped)
+        try await second.stop()
+        #expect(try modified(stopped.disks[0].path) == old, "a STOP is no self shutdown")
+    }
+
     @Test func waitingGivesUpAfterTheGracePeriod() async {
         let events = DomainEvents()
         let clock = ContinuousClock()
