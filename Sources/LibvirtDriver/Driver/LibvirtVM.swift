@@ -161,7 +161,10 @@ final class LibvirtVM: VirtualMachine {
         switch phase {
         case .stopped: throw VMGAHPError.host(.invalidOperation, "\(name) is not running")
         case .saved: break
-        case .running, .paused: try await save(.checkpoint)
+        case .running, .paused:
+            try await save(.checkpoint)
+            // Saved from here on, even if the timestamp cannot be written: the domain is gone.
+            set(.saved, checkpointed: false)
         }
         do {
             try files.seal(disks: job.disks)
@@ -258,13 +261,20 @@ final class LibvirtVM: VirtualMachine {
         box.state.withLock { if $0.phase == .running || $0.phase == .paused { $0.phase = .stopped } }
     }
 
-    /// Saves the guest's memory to `xen.mem.ckpt`; the domain is gone afterwards.
+    /// Saves the guest's memory to `xen.mem.ckpt`; the domain is gone afterwards. A save that
+    /// fails (the working directory full, say) leaves the guest running and no partial image
+    /// behind to be mistaken for a checkpoint or transferred back.
     private func save(_ operation: DriverOperation) async throws(VMGAHPError) {
         let path = files.memory
         files.removeAll()
-        try await onDomain(operation) { d throws(LibvirtError) in
-            if try Libvirt.info(d).isPaused { try Libvirt.unpause(d) }
-            try Libvirt.save(d, to: path)
+        do {
+            try await onDomain(operation) { d throws(LibvirtError) in
+                if try Libvirt.info(d).isPaused { try Libvirt.unpause(d) }
+                try Libvirt.save(d, to: path)
+            }
+        } catch {
+            files.removeAll()
+            throw error
         }
         driver.handOver(path)
     }
