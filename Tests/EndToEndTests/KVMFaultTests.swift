@@ -363,6 +363,27 @@ extension KVMEndToEnd {
             }
         }
 
+        /// An image QEMU cannot open (a qcow2 header and nothing else) is the job's fault: the
+        /// refusal libvirt gives is checked against the image and reported `BAD_IMAGE` (a hold).
+        @Test func anImageQEMUCannotOpenHoldsTheJob() async throws {
+            if let reason = KVMHost.unavailable { print("SKIP: \(reason)"); return }
+            _ = try LibvirtDaemon.ensure()
+            let job = try Job(label: "an image QEMU cannot open")
+            var header = Data([0x51, 0x46, 0x49, 0xFB, 0, 0, 0, 3])
+            header.append(Data(repeating: 0xFF, count: 504))
+            try header.write(to: URL(fileURLWithPath: "\(job.work)/broken.qcow2"))
+            try await job.launch()
+            #expect(await job.gahp.request("CLASSAD") == "S")
+            for line in job.adLines where !line.hasPrefix("VMPARAM_vm_Disk") { job.gahp.send(line) }
+            job.gahp.send("VMPARAM_vm_Disk = \"broken.qcow2:hda:w:qcow2\"")
+            #expect(await job.gahp.request("CLASSAD_END") == "S")
+            #expect(await job.request("CONDOR_VM_START", "kvm") == "2 1 VMGAHP_ERR_BAD_IMAGE")
+            #expect(job.logText.contains("for job \(job.cluster).0 refused, job fault: VMGAHP_ERR_BAD_IMAGE"))
+            #expect(await job.gahp.request("QUIT") == "S")
+            #expect(await job.gahp.exitStatus() == 0)
+            try job.expectCleanEnd()
+        }
+
         /// The gahp SIGKILLed with a guest running leaves it; kill mode removes it (exit 0),
         /// and again finds nothing (exit 0).
         @Test func killModeCleansUpAfterAKilledGahp() async throws {
