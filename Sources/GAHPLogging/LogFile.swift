@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import VMCore
 
 /// An append-only log file that rotates itself to `<path>.old`.
 ///
@@ -13,12 +14,12 @@ import Darwin
 struct LogFile: ~Copyable {
     let path: String
     /// Given the file whenever it is opened (created, rotated, or left by root before).
-    let owner: LogSettings.Owner?
+    let owner: FileOwner?
     private var descriptor: Int32 = -1
     /// Device and inode of the open file, to notice that the path now names another file.
     private var identity: (dev: UInt64, ino: UInt64) = (0, 0)
 
-    init(path: String, owner: LogSettings.Owner? = nil) {
+    init(path: String, owner: FileOwner? = nil) {
         self.path = path
         self.owner = owner
     }

@@ -1,4 +1,5 @@
 import Logging
+import VMCore
 
 /// Where and how much the gahp logs; everything a SIGHUP may change.
 public struct LogSettings: Sendable, Equatable {
@@ -17,23 +18,14 @@ public struct LogSettings: Sendable, Equatable {
     public var showPID: Bool
     /// Who the log file must belong to: HTCondor's condor user, so HTCondor's own gahp (which
     /// writes the log as that user, and exits when it cannot) can take over the host.
-    public var owner: Owner?
-
-    public struct Owner: Sendable, Equatable {
-        public var uid: UInt32
-        public var gid: UInt32
-        public init(uid: UInt32, gid: UInt32) {
-            self.uid = uid
-            self.gid = gid
-        }
-    }
+    public var owner: FileOwner?
 
     /// HTCondor's `MAX_DEFAULT_LOG`.
     public static let defaultMaxBytes = 10 * 1024 * 1024
 
     public init(
         destination: Destination, maxBytes: Int = defaultMaxBytes, level: Logger.Level = .info, showPID: Bool = false,
-        owner: Owner? = nil
+        owner: FileOwner? = nil
     ) {
         self.destination = destination
         self.maxBytes = maxBytes
@@ -42,7 +34,7 @@ public struct LogSettings: Sendable, Equatable {
         self.owner = owner
     }
 
-    public init(destination: Destination, maxBytes: Int = defaultMaxBytes, debugFlags: DebugFlags, owner: Owner? = nil) {
+    public init(destination: Destination, maxBytes: Int = defaultMaxBytes, debugFlags: DebugFlags, owner: FileOwner? = nil) {
         self.init(destination: destination, maxBytes: maxBytes, level: debugFlags.level, showPID: debugFlags.showPID, owner: owner)
     }
 }

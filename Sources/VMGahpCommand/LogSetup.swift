@@ -1,5 +1,6 @@
 import GAHPLogging
 import HTCondorConfig
+import VMCore
 
 #if canImport(Glibc)
     import Glibc
@@ -39,14 +40,14 @@ struct LogSetup: Sendable {
     /// HTCondor's condor user, who owns its logs: `CONDOR_IDS` (`uid.gid`, from the environment,
     /// then the configuration), else the `condor` account. Only a gahp running as root hands the
     /// log over; HTCondor's own gahp, run as that user, exits 4 on a log it cannot write.
-    static func condorIDs(config: HTCondorConfig, environment: [String: String]) -> LogSettings.Owner? {
+    static func condorIDs(config: HTCondorConfig, environment: [String: String]) -> FileOwner? {
         guard geteuid() == 0 else { return nil }
         if let ids = environment["CONDOR_IDS"] ?? config.value("CONDOR_IDS") {
             let parts = ids.split(separator: ".").map { UInt32($0.filter { !$0.isWhitespace }) }
             guard parts.count == 2, let uid = parts[0], let gid = parts[1] else { return nil }
-            return LogSettings.Owner(uid: uid, gid: gid)
+            return FileOwner(uid: uid, gid: gid)
         }
         guard let entry = getpwnam("condor") else { return nil }
-        return LogSettings.Owner(uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
+        return FileOwner(uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GAHPLogging
 import Logging
 import Testing
+import VMCore
 
 @Suite struct LogSinkTests {
     @Test func writesDprintfLinesToTheFile() throws {
@@ -54,7 +55,7 @@ import Testing
     @Test func theLogBelongsToItsOwner() throws {
         guard geteuid() == 0 else { print("SKIP: not root, cannot change owners"); return }
         let fixture = try LogFixture()
-        let owner = LogSettings.Owner(uid: 65534, gid: 65534)
+        let owner = FileOwner(uid: 65534, gid: 65534)
         func ownerOf(_ name: String) throws -> (Int, Int) {
             let attributes = try FileManager.default.attributesOfItem(atPath: fixture.path(name))
             return ((attributes[.ownerAccountID] as! NSNumber).intValue, (attributes[.groupOwnerAccountID] as! NSNumber).intValue)
