@@ -265,12 +265,13 @@ extension KVMEndToEnd {
         /// Every kind of request sent while libvirtd is stopped completes once it continues.
         @Test func requestsWaitOutAStoppedLibvirtd() async throws {
             try await withDaemon { daemon in
-                let job = try Job(label: "requests with libvirtd stopped 1 s each")
+                let job = try Job(label: "requests with libvirtd stopped 1 s each", checkpoint: true)
                 try await job.launch()
                 let steps: [(String, String, String)] = [
                     ("CONDOR_VM_START", "kvm", "0 1"), ("CONDOR_VM_STATUS", "1", "0 STATUS=Running"),
                     ("CONDOR_VM_SOFT_SUSPEND", "1", "0 NULL"), ("CONDOR_VM_RESUME", "1", "0 NULL"),
                     ("CONDOR_VM_SUSPEND", "1", "0 NULL"), ("CONDOR_VM_RESUME", "1", "0 NULL"),
+                    ("CONDOR_VM_CHECKPOINT", "1", "0 NULL"), ("CONDOR_VM_RESUME", "1", "0 NULL"),
                     ("CONDOR_VM_GETPID", "1", "0 "), ("CONDOR_VM_STOP", "1", "0 NULL"),
                 ]
                 for (command, target, expected) in steps {
@@ -283,7 +284,7 @@ extension KVMEndToEnd {
                     if command == "CONDOR_VM_START" {
                         // Booted, so the final STOP's ACPI request is honoured.
                         try await job.timer.time("boot to GUEST-BOOT-OK") {
-                            try await KVMHost.waitForConsole("\(job.work)/vmgahp-console.log", "GUEST-BOOT-OK")
+                            try await KVMHost.waitForConsole("\(job.work)/vmgahp-console.log", "GUEST-BOOT-OK", within: 120)
                         }
                     }
                 }
