@@ -19,7 +19,7 @@ extension VMGAHPError {
     static func closestHoldToken(for code: Code, vmType: String) -> Code {
         switch code {
         // the memory the job asks for
-        case .tooMuchMemoryRequest, .vmNotEnoughMemory:
+        case .tooMuchMemoryRequest:
             return .noVMMemoryParam
         // hardware the job asks for that a VM here cannot have (NIC, vCPUs, devices)
         case .mismatchedNetworking, .mismatchedNetworkingType:
@@ -27,9 +27,6 @@ extension VMGAHPError {
         // the Xen kernel's command line
         case .xenInvalidGuestKernel:
             return vmType == "xen" ? .xenNoKernelParam : jobDescriptionToken(vmType)
-        // checkpoint parameters
-        case .noSupportCheckpoint:
-            return vmType == "xen" ? .xenMismatchedCheckpoint : .kvmMismatchedCheckpoint
         // everything else the VM is built from (its name, type, file lists, flags, images)
         default:
             return jobDescriptionToken(vmType)
