@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "HTCondorConfig", dependencies: ["VMCore"], swiftSettings: strict),
         .target(
             name: "GAHPLogging",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: ["VMCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
 
         // MARK: the driver interface and the job description every driver consumes
@@ -123,7 +123,7 @@ let package = Package(
             name: "HTCondorConfigTests", dependencies: ["HTCondorConfig", "VMCore", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "GAHPLoggingTests",
-            dependencies: ["GAHPLogging", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["GAHPLogging", "TestSupport", "VMCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(name: "JobAdTests", dependencies: ["JobAd", "ClassAd", "VMCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DiskImageTests", dependencies: ["DiskImage", "TestSupport"], swiftSettings: strict),

@@ -30,7 +30,7 @@ public final class FakeDriver: VMDriver {
         return FakeMachine(job: job, pid: 4000 + index, driver: self)
     }
 
-    public func destroy(name: String) async throws {
+    public func destroy(name: String, until deadline: ContinuousClock.Instant) async throws {
         destroyedNames.withLock { $0.append(name) }
     }
 

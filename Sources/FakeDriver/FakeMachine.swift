@@ -71,9 +71,15 @@ final class FakeMachine: VirtualMachine {
         return state.withLock { $0.state == .stopped ? 0 : processID }
     }
 
-    func tearDown() async {
+    /// A `teardown` the behaviour hangs never confirms: it waits out the deadline.
+    func tearDown(until deadline: ContinuousClock.Instant) async -> Bool {
+        if driver.behaviour.hang.contains("teardown") {
+            try? await Task.sleep(until: deadline)
+            return false
+        }
         state.withLock { $0.state = .stopped }
         driver.tornDownNames.withLock { $0.append(name) }
+        return true
     }
 
     private func transition(from allowed: [State], to next: State) throws {

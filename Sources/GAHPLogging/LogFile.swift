@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import VMCore
 
 /// An append-only log file that rotates itself to `<path>.old`.
 ///
@@ -12,12 +13,15 @@ import Darwin
 /// cannot be written is dropped and the next write tries again.
 struct LogFile: ~Copyable {
     let path: String
+    /// Given the file whenever it is opened (created, rotated, or left by root before).
+    let owner: FileOwner?
     private var descriptor: Int32 = -1
     /// Device and inode of the open file, to notice that the path now names another file.
     private var identity: (dev: UInt64, ino: UInt64) = (0, 0)
 
-    init(path: String) {
+    init(path: String, owner: FileOwner? = nil) {
         self.path = path
+        self.owner = owner
     }
 
     deinit {
@@ -48,6 +52,10 @@ struct LogFile: ~Copyable {
         guard openForAppending(), fstat(descriptor, &status) == 0 else {
             closeDescriptor()
             return nil
+        }
+        // Only a regular file is handed over: `VM_GAHP_LOG = /dev/null` must keep its owner.
+        if let owner, (status.st_mode & S_IFMT) == S_IFREG, status.st_uid != owner.uid || status.st_gid != owner.gid {
+            _ = fchown(descriptor, owner.uid, owner.gid)
         }
         identity = (UInt64(status.st_dev), UInt64(status.st_ino))
         return (Int(status.st_size), (status.st_mode & S_IFMT) == S_IFREG)

@@ -22,7 +22,7 @@ public final class LogSink: Sendable {
     private let levelIndex: Atomic<Int>
 
     public init(settings: LogSettings) {
-        state = Mutex(State(settings: settings, file: Self.file(for: settings.destination)))
+        state = Mutex(State(settings: settings, file: Self.file(for: settings)))
         levelIndex = Atomic(Self.index(of: settings.level))
     }
 
@@ -40,7 +40,7 @@ public final class LogSink: Sendable {
     public func reconfigure(_ settings: LogSettings) {
         state.withLock { state in
             state.settings = settings
-            state.file = Self.file(for: settings.destination)
+            state.file = Self.file(for: settings)
         }
         levelIndex.store(Self.index(of: settings.level), ordering: .relaxed)
     }
@@ -63,9 +63,9 @@ public final class LogSink: Sendable {
         }
     }
 
-    private static func file(for destination: LogSettings.Destination) -> LogFile? {
-        switch destination {
-        case .file(let path): LogFile(path: path)
+    private static func file(for settings: LogSettings) -> LogFile? {
+        switch settings.destination {
+        case .file(let path): LogFile(path: path, owner: settings.owner)
         case .standardError: nil
         }
     }

@@ -80,9 +80,26 @@ extension GAHPSession {
     }
 
     private func failure(_ requestID: Int, _ error: any Error, _ what: String) -> ResultLine {
-        let gahpError = (error as? VMGAHPError) ?? VMGAHPError.host(.internal, String(describing: error))
+        let gahpError = Self.gahpError(error)
         logger.warning("\(what) failed: \(String(gahpError.description.prefix(WireLimits.maxMessageBytes)))")
-        return ResultLine(requestID: requestID, succeeded: false, value: gahpError.resultText)
+        return ResultLine(requestID: requestID, succeeded: false, value: gahpError.code.rawValue)
+    }
+
+    /// A refused START: the token comes from the one classification (`startToken`), and the
+    /// whole reason, with the job's id, goes to the log at `D_ALWAYS`, since the starter gets
+    /// only the token.
+    private func startFailure(_ requestID: Int, _ error: any Error, _ what: String, type: String, job: String?) -> ResultLine {
+        let gahpError = Self.gahpError(error)
+        let token = gahpError.startToken(vmType: type)
+        let consequence = token.putsJobOnHold ? "the starter holds the job" : "the starter requeues the job and takes this host offline for VM jobs"
+        let found = token == gahpError.code ? "" : " (found \(gahpError.code.rawValue))"
+        logger.error(
+            "\(what) for job \(job ?? "(unknown)") refused, \(gahpError.fault.rawValue) fault: \(token.rawValue)\(found), \(consequence): \(String(gahpError.message.prefix(WireLimits.maxMessageBytes)))")
+        return ResultLine(requestID: requestID, succeeded: false, value: token.rawValue)
+    }
+
+    private static func gahpError(_ error: any Error) -> VMGAHPError {
+        (error as? VMGAHPError) ?? VMGAHPError.host(.internal, String(describing: error))
     }
 
     private func timedOut(_ requestID: Int, _ what: String) -> ResultLine {
@@ -97,28 +114,30 @@ extension GAHPSession {
             job = try configuration.describeJob(ad, type)
         } catch {
             forget(entry)
-            complete(failure(requestID, error, what))
+            complete(startFailure(requestID, error, what, type: type, job: configuration.jobID(ad)))
             return
         }
+        let jobID = configuration.jobID(ad) ?? job.name
         state.withLock { _ in entry.job = job }
         let driver = self.driver
         let logger = self.logger
+        let teardown = configuration.teardownTimeout
         let outcome = await withDeadline(
             configuration.requestTimeout,
             late: { result in
                 // Reported as failed already: nothing the starter was told about may keep running.
                 if case .success(let machine) = result {
                     logger.warning("\(what) finished after its deadline; destroying \(machine.name)")
-                    Task { await machine.tearDown() }
+                    Task { _ = await machine.tearDown(until: .now + teardown) }
                 }
             },
             { try await driver.start(job) })
         switch outcome {
         case .timedOut:
-            complete(timedOut(requestID, what))
+            complete(startFailure(requestID, VMGAHPError.host(.internal, "no answer within \(configuration.requestTimeout)"), what, type: type, job: jobID))
         case .finished(.failure(let error)):
             forget(entry)
-            complete(failure(requestID, error, what))
+            complete(startFailure(requestID, error, what, type: type, job: jobID))
         case .finished(.success(let machine)):
             let closing = state.withLock { state -> Bool in
                 entry.machine = machine
@@ -126,7 +145,7 @@ extension GAHPSession {
                 return state.closing
             }
             if closing {
-                await machine.tearDown()
+                _ = await machine.tearDown(until: .now + configuration.teardownTimeout)
                 return
             }
             logger.info("\(what) created \(machine.name)")
@@ -183,38 +202,52 @@ extension GAHPSession {
         }
     }
 
-    /// Leaves no VM running: waits (bounded) for each VM's queued requests, then tears it
-    /// down. Called on `QUIT`, end of input and termination signals.
-    public func shutdown() async {
+    /// Leaves no VM running: waits for each VM's queued requests, then keeps destroying it
+    /// until the driver confirms it is gone, all within `teardownTimeout` (a hung or
+    /// restarting hypervisor is waited out that long). Called on `QUIT`, end of input and
+    /// termination signals. Returns the names of the VMs it could not confirm gone, each
+    /// logged at `D_ALWAYS`.
+    public func shutdown() async -> [String] {
         let entries = state.withLock { state -> [VMEntry] in
             state.closing = true
             return Array(state.vms.values)
         }
-        let timeout = configuration.teardownTimeout
+        let budget = configuration.teardownTimeout
+        let deadline = ContinuousClock.now + budget
         let driver = self.driver
         let logger = self.logger
-        await withTaskGroup(of: Void.self) { group in
+        return await withTaskGroup(of: String?.self) { group in
             for entry in entries {
                 group.addTask {
+                    // A request still running (a START creating the VM) is waited for, but
+                    // the destroy always keeps a quarter of the budget.
                     let tail = self.state.withLock { _ in entry.tail }
-                    if let tail, case .timedOut = await withDeadline(timeout, { await tail.value }) {
+                    if let tail, case .timedOut = await withDeadline(deadline - ContinuousClock.now - budget / 4, { await tail.value }) {
                         logger.warning("VM \(entry.id) still has a request running at teardown")
                     }
                     let (machine, job) = self.state.withLock { _ in (entry.machine, entry.job) }
-                    let outcome: DeadlineOutcome<Void>
+                    guard let name = machine?.name ?? job?.name else { return nil }
+                    let gone: Bool
                     if let machine {
-                        outcome = await withDeadline(timeout) { await machine.tearDown() }
-                    } else if let job {
-                        // A START may still be creating it: destroy by name, as HTCondor does.
-                        outcome = await withDeadline(timeout) { try await driver.destroy(name: job.name) }
+                        gone = await machine.tearDown(until: deadline)
                     } else {
-                        return
+                        // A START may still be creating it: destroy by name, as HTCondor does.
+                        do {
+                            try await driver.destroy(name: name, until: deadline)
+                            gone = true
+                        } catch {
+                            gone = false
+                        }
                     }
-                    if case .timedOut = outcome {
-                        logger.error("Teardown of VM \(entry.id) did not finish within \(timeout)")
-                    }
+                    if gone { return nil }
+                    logger.error(
+                        "Teardown gave up on domain \(name) (VM \(entry.id)) after \(budget): it may still exist; kill mode (-M 4 ... match \(name)) removes it")
+                    return name
                 }
             }
+            var left: [String] = []
+            for await name in group { if let name { left.append(name) } }
+            return left.sorted()
         }
     }
 }

@@ -12,7 +12,7 @@ public final class GAHPSession: Sendable {
     /// What the transport should do after a line.
     public enum Disposition: Sendable, Equatable {
         case proceed
-        /// `QUIT` was received: call `shutdown()`, then `acknowledgeQuit()`, then exit.
+        /// `QUIT` was received: call `shutdown()`, then `acknowledgeQuit(left:)`, then exit.
         case quit
     }
 
@@ -100,9 +100,10 @@ public final class GAHPSession: Sendable {
         return .proceed
     }
 
-    /// Answers `QUIT` once teardown is over.
-    public func acknowledgeQuit() {
-        output.send("S")
+    /// Answers `QUIT` once teardown is over: `S` when every VM is confirmed gone, `E` when
+    /// some may be left (`left`), so the starter runs kill mode for them.
+    public func acknowledgeQuit(left: [String]) {
+        output.send(left.isEmpty ? "S" : "E")
         output.flush()
     }
 

@@ -15,6 +15,9 @@ public struct SessionConfiguration: Sendable {
     /// How long teardown (QUIT, end of input, signals) waits for each VM.
     public var teardownTimeout: Duration
     public var describeJob: JobDescriber
+    /// The job's `ClusterId.ProcId` from the ad lines, for the log line of a refused START
+    /// (which may be refused before the ad could be described). `nil` when unknown.
+    public var jobID: @Sendable (_ adLines: [String]?) -> String?
     /// Bounds on one `CLASSAD` block, so a hostile peer cannot exhaust memory.
     public var maxAdLines: Int
     public var maxAdBytes: Int
@@ -22,12 +25,13 @@ public struct SessionConfiguration: Sendable {
     public init(
         supportedTypes: [String], requestTimeout: Duration = .seconds(300),
         teardownTimeout: Duration = .seconds(60), maxAdLines: Int = 100_000, maxAdBytes: Int = 64 * 1024 * 1024,
-        describeJob: @escaping JobDescriber
+        describeJob: @escaping JobDescriber, jobID: @escaping @Sendable ([String]?) -> String? = { _ in nil }
     ) {
         self.supportedTypes = supportedTypes
         self.requestTimeout = requestTimeout
         self.teardownTimeout = teardownTimeout
         self.describeJob = describeJob
+        self.jobID = jobID
         self.maxAdLines = maxAdLines
         self.maxAdBytes = maxAdBytes
     }

@@ -4,8 +4,8 @@ import VMCore
 /// `explain-ad`: shows an admin what the gahp makes of a job ad, without starting anything.
 public enum ExplainAd {
     /// `adText`: an ad in the starter's line format. Output: every attribute's evaluated
-    /// value, then the job description (or the error token and message that would refuse
-    /// it), then `driverRendering` (e.g. domain XML) if given.
+    /// value, then the job description (or the token START would report, whose fault it is,
+    /// and the message), then `driverRendering` (e.g. domain XML) if given.
     ///
     /// `json`: one JSON object per line (attributes, unparsable lines, then `job` or
     /// `refused`, then `driver`), for scripts. `gahpType` nil: the ad's own `JobVMType`, so
@@ -28,8 +28,8 @@ public enum ExplainAd {
         }
         let rendering = (try? outcome.get()).flatMap(driverRendering)
         return json
-            ? ExplainJSON.render(ad: ad, errors: errors, outcome: outcome, rendering: rendering)
-            : ExplainText.render(ad: ad, errors: errors, outcome: outcome, rendering: rendering)
+            ? ExplainJSON.render(ad: ad, errors: errors, outcome: outcome, vmType: type, rendering: rendering)
+            : ExplainText.render(ad: ad, errors: errors, outcome: outcome, vmType: type, rendering: rendering)
     }
 }
 

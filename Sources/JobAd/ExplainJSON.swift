@@ -3,7 +3,9 @@ import VMCore
 
 /// explain-ad's `--json` form: one JSON object per line.
 enum ExplainJSON {
-    static func render(ad: ClassAd, errors: [ClassAdParseError], outcome: Result<JobDescription, VMGAHPError>, rendering: String?) -> String {
+    static func render(
+        ad: ClassAd, errors: [ClassAdParseError], outcome: Result<JobDescription, VMGAHPError>, vmType: String, rendering: String?
+    ) -> String {
         var objects: [JSONText] = ad.attributeNames.map { name in
             let value = ad.evaluate(name)
             return .object([
@@ -16,7 +18,11 @@ enum ExplainJSON {
         case .success(let job):
             objects.append(.object([("job", .object(job.jsonMembers))]))
         case .failure(let error):
-            objects.append(.object([("refused", .object([("token", .string(error.code.rawValue)), ("message", .string(error.message))]))]))
+            let token = error.startToken(vmType: vmType)
+            objects.append(.object([("refused", .object([
+                ("token", .string(token.rawValue)), ("fault", .string(error.fault.rawValue)), ("holds", .bool(token.putsJobOnHold)),
+                ("found", .string(error.code.rawValue)), ("message", .string(error.message)),
+            ]))]))
         }
         if let rendering {
             objects.append(.object([("driver", .string(rendering))]))

@@ -4,7 +4,9 @@ import VMCore
 /// explain-ad's human form. Ad text is shown with control characters escaped, so a hostile
 /// ad cannot rewrite the admin's terminal.
 enum ExplainText {
-    static func render(ad: ClassAd, errors: [ClassAdParseError], outcome: Result<JobDescription, VMGAHPError>, rendering: String?) -> String {
+    static func render(
+        ad: ClassAd, errors: [ClassAdParseError], outcome: Result<JobDescription, VMGAHPError>, vmType: String, rendering: String?
+    ) -> String {
         var out = "Attributes (\(ad.attributeNames.count)):\n"
         for name in ad.attributeNames {
             let value = ad.evaluate(name)
@@ -28,7 +30,11 @@ enum ExplainText {
                 }
             }
         case .failure(let error):
-            out += "Refused: \(error.code.rawValue)\n  \(TextRules.escaped(error.message))\n"
+            let token = error.startToken(vmType: vmType)
+            let consequence = token.putsJobOnHold ? "the starter holds the job" : "the starter requeues the job and takes the host offline"
+            out += "Refused: \(token.rawValue)\n  \(error.fault.rawValue) fault: \(consequence)\n"
+            if token != error.code { out += "  found: \(error.code.rawValue)\n" }
+            out += "  \(TextRules.escaped(error.message))\n"
         }
         if let rendering {
             out += "Driver rendering:\n"

@@ -22,6 +22,8 @@ public enum JobAdReader {
         _ ad: ClassAd, adLines: [String], requestedType: String, gahpType: String, policy: HostPolicy,
         jobUser: FileOwner? = nil
     ) throws(VMGAHPError) -> JobDescription {
+        // What the starter always sends (an ad, VM_WORKING_DIR, JobVMType) missing is the
+        // host's side; a value the job wrote being unusable is the job's (spec §6.2).
         guard !ad.attributeNames.isEmpty else {
             throw VMGAHPError.host(.noJobClassAdInfo, "no job ad was received before START")
         }
@@ -34,7 +36,7 @@ public enum JobAdReader {
             throw VMGAHPError.host(.noJobClassAdInfo, "VM_WORKING_DIR \(TextRules.quoted(workingDirectory)) is not an existing absolute directory")
         }
         guard let jobType = try fields.text("JobVMType", .noJobClassAdInfo, maxLength: 64) else {
-            throw VMGAHPError.job(.noJobClassAdInfo, "the job ad has no JobVMType string")
+            throw VMGAHPError.host(.noJobClassAdInfo, "the job ad has no JobVMType string")
         }
         let vmType = jobType.lowercased()
         guard vmType == requestedType.lowercased(), vmType == gahpType.lowercased() else {
@@ -45,8 +47,9 @@ public enum JobAdReader {
         var job = try common(fields, vmType: vmType, policy: policy)
         job.workingDirectory = files.workingDirectory
         job.adLines = adLines.filter(TextRules.isClean)
-        job.transferInput = try fields.list("TransferInput", .unclassified)
-        job.transferIntermediate = try fields.list("TransferIntermediate", .unclassified)
+        let described = VMGAHPError.jobDescriptionToken(vmType)
+        job.transferInput = try fields.list("TransferInput", described)
+        job.transferIntermediate = try fields.list("TransferIntermediate", described)
 
         switch vmType {
         case "kvm":
@@ -80,19 +83,21 @@ public enum JobAdReader {
         return JobDescription(
             vmType: vmType, name: name, workingDirectory: "", memoryMiB: memory, vcpus: vcpus,
             networking: networking, checkpoint: checkpoint,
-            vncConsole: try fields.flag("JobVMVNCConsole", .unclassified),
+            vncConsole: try fields.flag("JobVMVNCConsole", .mismatchedHardwareVT),
             hardwareVT: hardwareVT,
-            noOutputVM: try fields.flag("VMPARAM_No_Output_VM", .unclassified))
+            noOutputVM: try fields.flag("VMPARAM_No_Output_VM", VMGAHPError.jobDescriptionToken(vmType)))
     }
 
-    /// HTCondor answers `VMGAHP_ERR_CRITICAL` when it cannot build the name; an unsafe
-    /// `User` gets the same answer (see `DomainName.make`).
+    /// HTCondor answers `VMGAHP_ERR_CRITICAL` when it cannot build the name. Attributes the
+    /// schedd always sets (`User`, `ClusterId`, `ProcId`) missing means the ad did not come
+    /// from a real starter: the host's side, as in HTCondor. A `User` present but unusable
+    /// (see `DomainName.make`) is the job's: it fails on every host alike.
     private static func vmName(_ fields: AdFields) throws(VMGAHPError) -> String {
         guard let user = try fields.text("User", .critical, maxLength: DomainName.maxLength) else {
-            throw VMGAHPError.job(.critical, "the job ad has no User string to name the VM after")
+            throw VMGAHPError.host(.critical, "the job ad has no User string to name the VM after")
         }
         guard let cluster = try fields.integer("ClusterId", .critical), let proc = try fields.integer("ProcId", .critical) else {
-            throw VMGAHPError.job(.critical, "the job ad lacks ClusterId or ProcId to name the VM after")
+            throw VMGAHPError.host(.critical, "the job ad lacks ClusterId or ProcId to name the VM after")
         }
         guard let name = DomainName.make(user: user, clusterId: cluster, procId: proc) else {
             throw VMGAHPError.job(.critical,

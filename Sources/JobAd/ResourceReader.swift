@@ -19,16 +19,13 @@ enum ResourceReader {
 
     /// `JobVM_VCPUS`, else `RequestCpus`, else 1.
     ///
-    /// HTCondor has no token for too many vCPUs (it lets libvirt fail, which requeues the
-    /// job with an empty reason). None of its tokens describes the problem: the memory one
-    /// would send the admin looking at memory, and the starter treats every non-hold token
-    /// alike (requeue, reason shown as the host's `VMOfflineReason`). So the refusal is
-    /// `.unclassified`: its message, which names only numbers, becomes that reason verbatim
-    /// and says exactly what is wrong.
+    /// HTCondor has no token for an unusable vCPU count (it lets libvirt fail, which requeues
+    /// the job and takes the host offline). The count is the job's mistake, so it is refused
+    /// with the hold token for hardware the host cannot give a VM (spec §6.2).
     static func vcpus(_ fields: AdFields, policy: HostPolicy) throws(VMGAHPError) -> Int {
-        let requested = try fields.firstInteger(["JobVM_VCPUS", "RequestCpus"], .unclassified) ?? 1
+        let requested = try fields.firstInteger(["JobVM_VCPUS", "RequestCpus"], .mismatchedHardwareVT) ?? 1
         guard requested >= 1, requested <= policy.hostCPUs else {
-            throw VMGAHPError.job(.unclassified,
+            throw VMGAHPError.job(.mismatchedHardwareVT,
                 "the job asks for \(requested) vCPUs; this host gives a VM 1 to \(policy.hostCPUs)")
         }
         return requested

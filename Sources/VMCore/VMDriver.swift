@@ -79,9 +79,10 @@ public protocol VMDriver: Sendable {
     func probe() async throws -> HostCapabilities
     /// Creates and starts (or restores from a checkpoint) the VM a validated job describes.
     func start(_ job: JobDescription) async throws -> any VirtualMachine
-    /// Destroys the VM with this hypervisor-side name, if there is one (kill mode `-M 4`).
-    /// A VM that does not exist is not an error.
-    func destroy(name: String) async throws
+    /// Destroys the VM with this hypervisor-side name (kill mode `-M 4`) and returns once
+    /// the hypervisor confirms it is gone, retrying through a hung or restarting daemon;
+    /// throws when `deadline` passes first. A VM that does not exist is not an error.
+    func destroy(name: String, until deadline: ContinuousClock.Instant) async throws
     /// What the driver would hand the hypervisor for this job (libvirt's domain XML,
     /// VMware's .vmx), for `explain-ad`. `nil` when the driver has nothing to show.
     func explain(_ job: JobDescription) throws -> String?
@@ -89,6 +90,11 @@ public protocol VMDriver: Sendable {
 
 extension VMDriver {
     public func explain(_ job: JobDescription) throws -> String? { nil }
+
+    /// `destroy(name:until:)` with a minute to confirm.
+    public func destroy(name: String) async throws {
+        try await destroy(name: name, until: .now + .seconds(60))
+    }
 }
 
 /// One running (or suspended, or stopped) VM owned by a driver.
@@ -112,9 +118,18 @@ public protocol VirtualMachine: AnyObject, Sendable {
     func status() async throws -> VMStatusReport
     /// The host process that runs the guest, 0 when there is none.
     func pid() async throws -> Int
-    /// Makes sure nothing of the VM is left running (QUIT, end of input, SIGTERM).
-    /// Must not throw: it logs what it could not do.
-    func tearDown() async
+    /// Makes sure nothing of the VM is left running (QUIT, end of input, SIGTERM): keeps
+    /// destroying until the hypervisor confirms the VM is gone or `deadline` passes.
+    /// Returns whether it is gone. Must not throw: it logs what it could not do.
+    func tearDown(until deadline: ContinuousClock.Instant) async -> Bool
+}
+
+extension VirtualMachine {
+    /// `tearDown(until:)` with a minute to confirm.
+    @discardableResult
+    public func tearDown() async -> Bool {
+        await tearDown(until: .now + .seconds(60))
+    }
 }
 
 /// The drivers compiled into a binary, keyed by the VM types they serve.

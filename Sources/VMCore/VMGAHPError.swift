@@ -3,9 +3,9 @@
 /// The starter decides between putting a job on hold and requeueing it (and taking the
 /// host's VM universe offline) by matching the exact `VMGAHP_ERR_*` token in the result
 /// line, so every failure carries one of HTCondor's tokens and says whose fault it is.
-/// The human message goes to `VM_GAHP_LOG` and to `explain-ad`; it is only put on the wire
-/// for `.unclassified` failures, where no token fits and the text is the most useful
-/// reason an admin can get.
+/// A result line has exactly three fields, so the message never goes on the wire: it goes
+/// to `VM_GAHP_LOG` and to `explain-ad`. Which token a failed START reports is decided in
+/// one place from the code and the fault (`startToken(vmType:)`, StartRefusal.swift).
 public struct VMGAHPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Whose fault a failure is: what the job controls (its ad, its files, its images), or
     /// what the host controls (configuration, daemons, devices, resources).
@@ -33,15 +33,9 @@ public struct VMGAHPError: Error, Sendable, Equatable, CustomStringConvertible {
         VMGAHPError(code, message, fault: .host)
     }
 
-    /// The text of the third field of a failure result line (before GAHP escaping).
-    public var resultText: String {
-        code == .unclassified ? message : code.rawValue
-    }
-
     public var description: String { "\(code.rawValue) (\(fault.rawValue) fault): \(message)" }
 
-    /// HTCondor's error tokens (`vmgahp_error_codes.h`), plus `.unclassified` for a failure
-    /// whose message is sent as is.
+    /// HTCondor's error tokens (`vmgahp_error_codes.h`).
     public enum Code: String, Sendable, CaseIterable {
         // common
         case vmNotFound = "VMGAHP_ERR_VM_NOT_FOUND"
@@ -87,8 +81,6 @@ public struct VMGAHPError: Error, Sendable, Equatable, CustomStringConvertible {
         case kvmMismatchedCheckpoint = "VMGAHP_ERR_JOBCLASSAD_KVM_MISMATCHED_CHECKPOINT"
         // vmware (pre-10.2 HTCondor)
         case vmwareNoVMXParam = "VMGAHP_ERR_JOBCLASSAD_NO_VMWARE_VMX_PARAM"
-        /// No token fits; the message itself is the result text.
-        case unclassified = "UNCLASSIFIED"
 
         /// The tokens the starter turns into a job hold (a user's mistake), in the order
         /// whose position becomes the hold subcode (`vm_proc.cpp`).

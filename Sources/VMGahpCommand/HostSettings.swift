@@ -11,6 +11,14 @@ struct HostSettings: Sendable {
     var config: HTCondorConfig
     var policy: HostPolicy
     var requestTimeout: Duration
+    /// `VM_GAHP_TEARDOWN_TIMEOUT`: how long QUIT, end of input and SIGTERM keep trying to
+    /// destroy the VMs. Default 45 s: the startd hard-kills a VM starter that has not exited
+    /// `VM_KILLING_TIMEOUT` (60 s) after it was told to, and the starter still has to read
+    /// QUIT's answer and run kill mode in that time.
+    var teardownTimeout: Duration
+    /// `VM_GAHP_KILL_TIMEOUT`: how long kill mode (`-M 4`) waits out a hung or restarting
+    /// hypervisor for the domain to be gone. Default 60 s.
+    var killTimeout: Duration
     /// Things worth a line in the log (metaknobs ignored, networking types dropped...).
     var notes: [String]
     var environment: [String: String]
@@ -31,10 +39,14 @@ struct HostSettings: Sendable {
             policy = HostPolicy(maxMemoryMiB: 0, hostCPUs: cpus)
             notes.append(error.description)
         }
-        let timeout = config.integer("VM_GAHP_REQ_TIMEOUT", default: 300)
+        func seconds(_ name: String, default value: Int) -> Duration {
+            let configured = config.integer(name, default: value)
+            return .seconds(configured > 0 ? configured : value)
+        }
         return HostSettings(
-            config: config, policy: policy, requestTimeout: .seconds(timeout > 0 ? timeout : 300), notes: notes,
-            environment: environment)
+            config: config, policy: policy, requestTimeout: seconds("VM_GAHP_REQ_TIMEOUT", default: 300),
+            teardownTimeout: seconds("VM_GAHP_TEARDOWN_TIMEOUT", default: 45), killTimeout: seconds("VM_GAHP_KILL_TIMEOUT", default: 60),
+            notes: notes, environment: environment)
     }
 
     func driverContext(vmType: String, workingDirectory: String?, logger: Logger) -> DriverContext {

@@ -18,7 +18,7 @@ enum ProbeMode {
         }
         let settings: HostSettings
         do { settings = try HostSettings.load(environment: environment) } catch { fail(error.description) }
-        _ = LogSetup.start(config: settings.config, toStderr: logToStderr)
+        _ = LogSetup.start(config: settings.config, toStderr: logToStderr, environment: environment)
         let logger = Logger(label: "vmgahp")
         logger.info("VM-GAHP initialized with run-mode 0, vm type \(vmType)")
         let driver: any VMDriver

@@ -28,7 +28,7 @@ enum ServerMode {
         }
         let settings: HostSettings
         do { settings = try HostSettings.load(environment: environment) } catch { fail(error.description) }
-        let logging = LogSetup.start(config: settings.config, toStderr: logToStderr)
+        let logging = LogSetup.start(config: settings.config, toStderr: logToStderr, environment: environment)
         let logger = Logger(label: "vmgahp")
         logger.info("VM-GAHP initialized with run-mode 3, vm type \(vmType), working directory \(workingDirectory)")
         for note in settings.notes { logger.notice("\(note)") }
@@ -52,8 +52,9 @@ enum ServerMode {
             onLine: { logger.debug("-> '\($0)'") })
         let configuration = SessionConfiguration(
             supportedTypes: registry.supportedTypes, requestTimeout: settings.requestTimeout,
-            teardownTimeout: min(settings.requestTimeout, .seconds(60)),
-            describeJob: JobDescriber(vmType: vmType, policy: policy, jobUser: settings.jobOwner, logger: logger).describe)
+            teardownTimeout: settings.teardownTimeout,
+            describeJob: JobDescriber(vmType: vmType, policy: policy, jobUser: settings.jobOwner, logger: logger).describe,
+            jobID: JobDescriber.jobID)
         let session = GAHPSession(configuration: configuration, driver: driver, output: output, logger: logger)
         let ending = Ending(session: session, logger: logger)
 
@@ -121,9 +122,17 @@ struct JobDescriber: Sendable {
         return try JobAdReader.describe(
             parsed.ad, adLines: lines, requestedType: requestedType, gahpType: vmType, policy: policy.value, jobUser: jobUser)
     }
+
+    /// `ClusterId.ProcId` of the ad, for log lines about the job.
+    @Sendable static func jobID(_ adLines: [String]?) -> String? {
+        let ad = ClassAd.parse(lines: adLines ?? []).ad
+        guard let cluster = ad.integer("ClusterId"), let proc = ad.integer("ProcId") else { return nil }
+        return "\(cluster).\(proc)"
+    }
 }
 
-/// Ends the process once: tears every VM down, answers `QUIT` if that was the cause, exits 0.
+/// Ends the process once: tears every VM down, answers `QUIT` if that was the cause, and
+/// exits 0, or 1 when a VM could not be confirmed gone.
 final class Ending: Sendable {
     private let session: GAHPSession
     private let logger: Logger
@@ -144,9 +153,9 @@ final class Ending: Sendable {
             logger.info("\(reason)")
             let session = self.session
             Task.detached {
-                await session.shutdown()
-                if quit { session.acknowledgeQuit() }
-                exit(0)
+                let left = await session.shutdown()
+                if quit { session.acknowledgeQuit(left: left) }
+                exit(left.isEmpty ? 0 : 1)
             }
         }
         while true { pause() }

@@ -24,7 +24,7 @@ enum GAHPFuzz {
             supportedTypes: ["xen", "kvm"], requestTimeout: .seconds(5),
             maxAdLines: 1000, maxAdBytes: 1 << 20,
             describeJob: { ad, type in
-                guard let ad else { throw VMGAHPError.job(.noJobClassAdInfo, "no job ad") }
+                guard let ad else { throw VMGAHPError.host(.noJobClassAdInfo, "no job ad") }
                 return JobDescription(
                     vmType: type, name: "fuzz_\(ad.count)", workingDirectory: "/tmp", memoryMiB: 64, vcpus: 1,
                     checkpoint: ad.contains { $0.contains("true") })

@@ -159,7 +159,7 @@ import TestSupport
         }
         #expect(gahp.standardError.contains("Configuration re-read"))
         // kvm-basic asks for 512 MiB, now more than VM_MEMORY allows.
-        #expect(try await startKVMBasic(gahp) == ["2 1 VMGAHP_ERR_JOBCLASSAD_TOO_MUCH_MEMORY_REQUEST"])
+        #expect(try await startKVMBasic(gahp) == ["2 1 VMGAHP_ERR_JOBCLASSAD_NO_VM_MEMORY_PARAM"])
         #expect(await gahp.request("QUIT") == "S")
         #expect(await gahp.exitStatus() == 0)
     }

@@ -2,6 +2,7 @@ import Foundation
 import GAHPLogging
 import Logging
 import Testing
+import VMCore
 
 @Suite struct LogSinkTests {
     @Test func writesDprintfLinesToTheFile() throws {
@@ -48,6 +49,27 @@ import Testing
     }
 
     /// Each line is 50 bytes: 18 of timestamp, 31 of message, a newline.
+    /// As root the log belongs to HTCondor's condor user whenever it is opened, whether
+    /// created, left behind by root, or new after a rotation, so HTCondor's own gahp can
+    /// write it too.
+    @Test func theLogBelongsToItsOwner() throws {
+        guard geteuid() == 0 else { print("SKIP: not root, cannot change owners"); return }
+        let fixture = try LogFixture()
+        let owner = FileOwner(uid: 65534, gid: 65534)
+        func ownerOf(_ name: String) throws -> (Int, Int) {
+            let attributes = try FileManager.default.attributesOfItem(atPath: fixture.path(name))
+            return ((attributes[.ownerAccountID] as! NSNumber).intValue, (attributes[.groupOwnerAccountID] as! NSNumber).intValue)
+        }
+        FileManager.default.createFile(atPath: fixture.path("VMGahpLog"), contents: Data("left by root\n".utf8))
+        let sink = LogSink(settings: LogSettings(destination: .file(fixture.path("VMGahpLog")), maxBytes: 200, owner: owner))
+        let log = logger(for: sink)
+        log.info("first")
+        #expect(try ownerOf("VMGahpLog") == (65534, 65534), "a root-owned log is handed over")
+        for _ in 0..<10 { log.info("\(String(repeating: "x", count: 60))") }
+        #expect(fixture.exists("VMGahpLog.old"))
+        #expect(try ownerOf("VMGahpLog") == (65534, 65534), "the file after a rotation too")
+    }
+
     @Test func rotatesToOldAtTheExactLimit() throws {
         let fixture = try LogFixture()
         let sink = LogSink(settings: LogSettings(destination: .file(fixture.path("log")), maxBytes: 100))

@@ -30,7 +30,7 @@ final class SessionHarness: Sendable {
 
     /// A describer that accepts any ad with a `Name = "..."` line and refuses a missing ad as HTCondor does.
     static let simpleJob: SessionConfiguration.JobDescriber = { ad, type in
-        guard let ad else { throw VMGAHPError.job(.noJobClassAdInfo, "no job ad") }
+        guard let ad else { throw VMGAHPError.host(.noJobClassAdInfo, "no job ad") }
         let name = ad.first { $0.hasPrefix("Name = ") }.map { String($0.dropFirst(8).dropLast()) } ?? "vm"
         return JobDescription(
             vmType: type, name: name, workingDirectory: "/tmp", memoryMiB: 64, vcpus: 1,

@@ -111,7 +111,9 @@ import VMCore
     @Test func textShowsTheRefusalAndEscapesControlCharacters() {
         let text = fixture.setting("JobVMMemory", "99999").lines.joined(separator: "\n") + "\nEvil = \"\u{1b}[2Jgone\r\""
         let output = ExplainAd.render(adText: text, json: false, gahpType: nil, policy: .testHost, driverRendering: Self.xml)
-        #expect(output.contains("Refused: VMGAHP_ERR_JOBCLASSAD_TOO_MUCH_MEMORY_REQUEST\n  the job asks for 99999 MiB"))
+        #expect(output.contains(
+            "Refused: VMGAHP_ERR_JOBCLASSAD_NO_VM_MEMORY_PARAM\n  job fault: the starter holds the job\n"
+                + "  found: VMGAHP_ERR_JOBCLASSAD_TOO_MUCH_MEMORY_REQUEST\n  the job asks for 99999 MiB"))
         #expect(!output.contains("Driver rendering"))
         #expect(output.contains("\\u{1b}[2Jgone"))
         #expect(!output.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })

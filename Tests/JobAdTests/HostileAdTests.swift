@@ -119,7 +119,7 @@ import VMCore
             (kvm.setting("VMPARAM_vm_Disk", "\"\(mega):vda:w\""), .kvmInvalidDiskParam),
             (kvm.setting("JobVMNetworkingType", "\"\(mega)\""), .mismatchedNetworkingType),
             (kvm.setting("JobVM_MACADDR", "\"\(mega)\""), .mismatchedNetworking),
-            (kvm.setting("TransferInput", "\"\(mega)\""), .unclassified),
+            (kvm.setting("TransferInput", "\"\(mega)\""), .kvmInvalidDiskParam),
             (kvm.setting("JobVMMemory", mega.replacingOccurrences(of: "a", with: "9")), .noVMMemoryParam),
             (xen.setting("VMPARAM_Xen_Kernel", "\"\(mega)\""), .xenKernelNotFound),
             (xen.setting("VMPARAM_Xen_Initrd", "\"\(mega)\""), .xenInitrdNotFound),

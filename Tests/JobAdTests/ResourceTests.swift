@@ -41,8 +41,9 @@ import VMCore
         #expect(try base.setting("JobVM_VCPUS", "4").describe().vcpus == 4)
         for value in ["5", "0", "-1", "2.5", "\"two\"", "9223372036854775807"] {
             let error = base.setting("JobVM_VCPUS", value).refusal()
-            #expect(error?.code == .unclassified, "\(value)")
-            #expect(error?.resultText.contains("vCPU") == true || error?.resultText.contains("JobVM_VCPUS") == true)
+            #expect(error?.code == .mismatchedHardwareVT, "\(value)")
+            #expect(error?.fault == .job)
+            #expect(error?.message.contains("vCPU") == true || error?.message.contains("JobVM_VCPUS") == true)
         }
     }
 
@@ -56,7 +57,7 @@ import VMCore
     @Test func flagsAcceptBooleansAndIntegers() throws {
         #expect(try base.setting("JobVMVNCConsole", "1").describe().vncConsole)
         #expect(try base.setting("VMPARAM_No_Output_VM", "TRUE").describe().noOutputVM)
-        #expect(base.setting("JobVMVNCConsole", "\"true\"").refusal()?.code == .unclassified)
+        #expect(base.setting("JobVMVNCConsole", "\"true\"").refusal()?.code == .mismatchedHardwareVT)
         #expect(base.setting("JobVMCheckpoint", "2.0").refusal()?.code == .kvmMismatchedCheckpoint)
     }
 
@@ -65,6 +66,6 @@ import VMCore
         #expect(job.transferInput == ["a.img", "b.img", "c.iso"])
         #expect(job.transferIntermediate == ["xen.mem.ckpt"])
         let huge = "\"" + String(repeating: "a,", count: 1 << 19) + "\""
-        #expect(base.setting("TransferInput", huge).refusal()?.code == .unclassified)
+        #expect(base.setting("TransferInput", huge).refusal()?.code == .kvmInvalidDiskParam)
     }
 }

@@ -45,11 +45,11 @@ import VMCore
         let directory = try JobDirectory()
         let driver = TestHost.driver(uri: "qemu+unix:///system?socket=\(directory.path)/no-such-socket")
         let error = try #require(await startError(directory.job(), driver))
-        #expect(error.code == .unclassified, "not a hold token: the job is fine, the host is not")
+        #expect(error.code == .critical && error.fault == .host, "not a hold token: the job is fine, the host is not")
         #expect(error.message.contains("no-such-socket"))
         await #expect(throws: VMGAHPError.self) { try await driver.probe() }
         // The driver survives and tries again on the next call.
-        #expect(await startError(directory.job(), driver)?.code == .unclassified)
+        #expect(await startError(directory.job(), driver)?.code == .critical)
     }
 
     @Test func aDomainThatVanishedIsStopped() async throws {
@@ -82,11 +82,12 @@ import VMCore
         #expect(map(27, .start) == .badImage)  // VIR_ERR_XML_ERROR
         #expect(map(67, .start) == .badImage)  // VIR_ERR_CONFIG_UNSUPPORTED
         #expect(map(1, .checkpoint) == .cannotCreateCheckpointFiles)
-        #expect(map(38, .start) == .unclassified)  // VIR_ERR_SYSTEM_ERROR
-        #expect(map(6, .start) == .unclassified)  // VIR_ERR_AUTH_FAILED... a host problem
+        #expect(map(38, .start) == .internal)  // VIR_ERR_SYSTEM_ERROR
+        #expect(map(6, .start) == .critical)  // VIR_ERR_NO_CONNECT: the daemon is unreachable
+        #expect(map(45, .start) == .internal)  // VIR_ERR_AUTH_FAILED: a host problem
         var lost = LibvirtError(code: 27, domain: 0, message: "m")
         lost.duringConnect = true
-        #expect(lost.vmgahpError(during: .start).code == .unclassified)
+        #expect(lost.vmgahpError(during: .start).code == .critical)
     }
 
     typealias virErrorNumberRaw = Int
@@ -111,6 +112,29 @@ import VMCore
         defer { timeout.cancel() }
         #expect(await stopped.value(), "the STOPPED event arrived")
         #expect(vm.phase == .stopped, "the VM learnt it from the event, before any STATUS")
+    }
+
+    /// HTCondor's §3.3: once the guest shut itself down, the writable transferred disks are
+    /// stamped "now" so the starter sends them back; a read-only one and a STOPped guest's are not.
+    @Test func aGuestThatShutItselfDownHasItsWritableDisksStamped() async throws {
+        let directory = try JobDirectory()
+        let job = directory.job(disks: [directory.disk("disk.img", "vda"), directory.disk("data.img", "vdb", writable: false)])
+        let old = Date(timeIntervalSince1970: 1_000_000_000)
+        for disk in job.disks { try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: disk.path) }
+        let driver = TestHost.driver()
+        let vm = try #require(try await driver.start(job) as? LibvirtVM)
+        try await TestHost.driver().destroy(name: job.name)
+        #expect(try await vm.status().state == .stopped)
+        #expect(await vm.tearDown())
+        func modified(_ path: String) throws -> Date { try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as! Date }
+        #expect(try modified(job.disks[0].path) > Date().addingTimeInterval(-60), "writable: stamped")
+        #expect(try modified(job.disks[1].path) == old, "read-only: left alone")
+
+        let stopped = directory.job(disks: [directory.disk("disk.img", "vda")])
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: stopped.disks[0].path)
+        let second = try await driver.start(stopped)
+        try await second.stop()
+        #expect(try modified(stopped.disks[0].path) == old, "a STOP is no self shutdown")
     }
 
     @Test func waitingGivesUpAfterTheGracePeriod() async {

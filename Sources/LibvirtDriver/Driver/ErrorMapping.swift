@@ -18,10 +18,15 @@ extension LibvirtError {
 
     /// The token the starter should see. Decided by libvirt's error number and
     /// subsystem only: message texts change between releases and locales.
+    ///
+    /// A daemon that cannot be reached is the host's set-up (`VMGAHP_ERR_CRITICAL`); other
+    /// failures are the host's too (`VMGAHP_ERR_INTERNAL`) unless they say the domain the
+    /// job describes is invalid. A START refused for any other reason is checked again
+    /// against the job's images (`ImageCheck`) before the host is blamed.
     func vmgahpError(during operation: DriverOperation) -> VMGAHPError {
         let code = UInt32(bitPattern: self.code)
         let text = "\(operation.rawValue): \(message) (libvirt error \(self.code), subsystem \(domain))"
-        if isConnectionLost { return VMGAHPError.host(.unclassified, "libvirt \(text)") }
+        if isConnectionLost { return VMGAHPError.host(.critical, "libvirt unreachable: \(text)") }
         if isNoDomain { return VMGAHPError.host(.vmNotFound, text) }
         if code == VIR_ERR_OPERATION_INVALID.rawValue { return VMGAHPError.host(.invalidOperation, text) }
         switch operation {
@@ -30,9 +35,7 @@ extension LibvirtError {
         case .checkpoint:
             return VMGAHPError.host(.cannotCreateCheckpointFiles, text)
         default:
-            // A host problem (daemon down, permission denied, QEMU failing): the message is
-            // the most useful thing an admin can get, so it goes on the wire as is.
-            return VMGAHPError.host(.unclassified, "libvirt \(text)")
+            return VMGAHPError.host(.internal, "libvirt \(text)")
         }
     }
 }

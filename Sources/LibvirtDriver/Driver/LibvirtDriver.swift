@@ -85,19 +85,13 @@ public final class LibvirtDriver: VMDriver {
             try JobFiles.directory(job, jobOwner: jobOwner).create(LibvirtSettings.consoleLogName, keepExisting: true)
             handOver(job.workingDirectory.appendingPath(LibvirtSettings.consoleLogName))
         }
-        try await call(.start) { conn in
-            try conn.with { (c) throws(LibvirtError) in try Libvirt.createTransient(c, xml: xml) }
-        }
+        try await create(job, xml: xml)
         logger.info("\(job.name): created as a \(options.domainType) domain on \(settings.uri)")
         return vm
     }
 
-    public func destroy(name: String) async throws {
-        do {
-            try await call(.kill) { conn in try conn.withDomain(name) { (d) throws(LibvirtError) in try Libvirt.destroy(d) } }
-        } catch where error.code == .vmNotFound {
-            return
-        }
+    public func destroy(name: String, until deadline: ContinuousClock.Instant) async throws {
+        try await ensureGone(name, until: deadline).get()
     }
 
     public func explain(_ job: JobDescription) throws -> String? {
@@ -129,6 +123,60 @@ public final class LibvirtDriver: VMDriver {
         case .failure(let error):
             throw VMGAHPError.host(.internal, "\(operation.rawValue): \(error)")
         }
+    }
+
+    /// Creates the transient domain. libvirt's number cannot tell a QEMU that fails to open
+    /// the job's image from one that fails for the host's reasons, so when libvirt blames
+    /// nothing in particular the images decide (`ImageCheck`).
+    private func create(_ job: JobDescription, xml: String) async throws(VMGAHPError) {
+        let outcome: Result<Void, VMGAHPError>
+        do {
+            try await call(.start) { conn in
+                try conn.with { (c) throws(LibvirtError) in try Libvirt.createTransient(c, xml: xml) }
+            }
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        guard case .failure(let error) = outcome else { return }
+        guard error.fault == .host, error.code == .internal else { throw error }
+        if let blame = await ImageCheck.blame(job, uri: settings.uri, jobOwner: jobOwner) {
+            throw VMGAHPError.job(blame.code, "\(blame.message); libvirt: \(error.message)")
+        }
+        throw error
+    }
+
+    /// Destroys the domain until libvirt says it does not exist, or `deadline` passes.
+    ///
+    /// Only "no such domain" confirms: a destroy that returned may race a restarting daemon,
+    /// and any other failure (daemon stopped, killed, restarting, the domain still shutting
+    /// off) is retried with a short back-off on a fresh connection (`Connection` reconnects
+    /// after a lost one). Each call waits at most until the deadline, since a stopped daemon
+    /// answers nothing until it is continued.
+    func ensureGone(_ name: String, until deadline: ContinuousClock.Instant) async -> Result<Void, VMGAHPError> {
+        var pause: Duration = .milliseconds(100)
+        var last = VMGAHPError.host(.internal, "libvirt did not answer before the teardown deadline")
+        var attempts = 0
+        while ContinuousClock.now < deadline {
+            attempts += 1
+            let outcome = await withDeadline(deadline - ContinuousClock.now) {
+                try await self.call(.kill) { conn in try conn.withDomain(name) { (d) throws(LibvirtError) in try Libvirt.destroy(d) } }
+            }
+            switch outcome {
+            case .timedOut:
+                return .failure(VMGAHPError.host(.internal, "\(name): libvirt did not answer within the deadline (\(attempts) attempts; last: \(last.message))"))
+            case .finished(.success):
+                continue  // destroyed: the next lookup confirms it
+            case .finished(.failure(let error as VMGAHPError)) where error.code == .vmNotFound:
+                if attempts > 1 { logger.info("\(name) is gone (after \(attempts) attempts)") }
+                return .success(())
+            case .finished(.failure(let error)):
+                last = (error as? VMGAHPError) ?? VMGAHPError.host(.internal, "\(error)")
+            }
+            try? await Task.sleep(for: min(pause, max(.zero, deadline - ContinuousClock.now)))
+            pause = min(pause * 2, .seconds(1))
+        }
+        return .failure(VMGAHPError.host(.internal, "\(name) not confirmed gone before the deadline (\(attempts) attempts; last: \(last.message))"))
     }
 
     private func baseOptions(for job: JobDescription, domainType: String) -> DomainOptions {

@@ -1,5 +1,6 @@
 import CLibvirt
 import FoundationEssentials
+import Glibc
 import Logging
 import Synchronization
 import VMCore
@@ -160,7 +161,10 @@ final class LibvirtVM: VirtualMachine {
         switch phase {
         case .stopped: throw VMGAHPError.host(.invalidOperation, "\(name) is not running")
         case .saved: break
-        case .running, .paused: try await save(.checkpoint)
+        case .running, .paused:
+            try await save(.checkpoint)
+            // Saved from here on, even if the timestamp cannot be written: the domain is gone.
+            set(.saved, checkpointed: false)
         }
         try files.seal(disks: job.disks)
         driver.handOver(files.timestamp)
@@ -202,29 +206,50 @@ final class LibvirtVM: VirtualMachine {
         }
     }
 
-    func tearDown() async {
-        guard phase == .running || phase == .paused else { return }
-        do {
-            try await destroyDomain()
-        } catch {
-            driver.logger.error("\(name): could not destroy the domain at teardown: \(error)")
+    func tearDown(until deadline: ContinuousClock.Instant) async -> Bool {
+        switch phase {
+        case .stopped:
+            cleanUpAfterStop()
+            return true
+        case .saved:
+            return true
+        case .running, .paused:
+            break
         }
-        set(.stopped)
+        box.state.withLock { $0.stopRequested = true }
+        switch await driver.ensureGone(name, until: deadline) {
+        case .success:
+            set(.stopped)
+            return true
+        case .failure(let error):
+            driver.logger.error("\(name): could not destroy the domain at teardown: \(error.message)")
+            return false
+        }
     }
 
     // MARK: internals
 
     /// HTCondor's clean-up once a VM is gone for good (§3.3): a job that wants no output
     /// (`VMPARAM_No_Output_VM`) loses its transferred disks, so nothing is sent back; any
-    /// other job keeps its disks and checkpoint but not a plain suspend file.
+    /// other job keeps its disks and checkpoint but not a plain suspend file. When the guest
+    /// shut itself down, its writable transferred disks are stamped "now", as HTCondor
+    /// stamps them: the starter sends back only files changed since the job started, and a
+    /// guest that never wrote its disk would otherwise give the user nothing back.
     private func cleanUpAfterStop() {
-        let checkpointed = box.state.withLock { $0.checkpointed }
+        let (checkpointed, byItself) = box.state.withLock { ($0.checkpointed, !$0.stopRequested) }
         if job.noOutputVM, !checkpointed {
             for disk in job.disks where disk.transferred { JobFiles.removeIfPlain(disk.path) }
             files.directory.removeIfPlain(LibvirtSettings.consoleLogName)
             files.removeAll()
         } else if !checkpointed {
             files.directory.removeIfPlain(CheckpointFiles.memoryName)
+            if byItself {
+                for disk in job.disks where disk.transferred && disk.writable {
+                    if utimensat(AT_FDCWD, disk.path, nil, AT_SYMLINK_NOFOLLOW) != 0 {
+                        driver.logger.warning("\(name): cannot stamp \(disk.path): \(String(cString: strerror(errno)))")
+                    }
+                }
+            }
         }
     }
 
@@ -232,13 +257,20 @@ final class LibvirtVM: VirtualMachine {
         box.state.withLock { if $0.phase == .running || $0.phase == .paused { $0.phase = .stopped } }
     }
 
-    /// Saves the guest's memory to `xen.mem.ckpt`; the domain is gone afterwards.
+    /// Saves the guest's memory to `xen.mem.ckpt`; the domain is gone afterwards. A save that
+    /// fails (the working directory full, say) leaves the guest running and no partial image
+    /// behind to be mistaken for a checkpoint or transferred back.
     private func save(_ operation: DriverOperation) async throws(VMGAHPError) {
         let path = files.memory
         try files.prepareSave()
-        try await onDomain(operation) { d throws(LibvirtError) in
-            if try Libvirt.info(d).isPaused { try Libvirt.unpause(d) }
-            try Libvirt.save(d, to: path)
+        do {
+            try await onDomain(operation) { d throws(LibvirtError) in
+                if try Libvirt.info(d).isPaused { try Libvirt.unpause(d) }
+                try Libvirt.save(d, to: path)
+            }
+        } catch {
+            files.removeAll()
+            throw error
         }
         driver.handOver(path)
     }

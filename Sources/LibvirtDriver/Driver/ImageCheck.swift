@@ -1,0 +1,78 @@
+import FoundationEssentials
+import Glibc
+import Subprocess
+
+import VMCore
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// After libvirt refused to start a domain, decides whether the job's images were the cause.
+///
+/// A QEMU that cannot open an image and a QEMU that cannot start at all (no memory, a CPU
+/// feature the host lacks) fail with the same libvirt error number, and the message text is
+/// not a contract. So the images are checked again directly: each disk must open with the
+/// access it asks for, and `qemu-img` must open it in its declared format. If one fails,
+/// the job is at fault; otherwise the host is. `qemu-img` runs as the job user
+/// (`VMGAHP_USER_UID`/`GID`), never as root: it parses a hostile file, and may reach only
+/// what the job's owner could reach anyway.
+enum ImageCheck {
+    static let qemuImg = "/usr/bin/qemu-img"
+    static let timeout: Duration = .seconds(10)
+
+    /// The job fault explaining the refusal, or nil when every image opens.
+    static func blame(_ job: JobDescription, uri: String, jobOwner: FileOwner?) async -> VMGAHPError? {
+        for disk in job.disks {
+            let fd = open(disk.path, (disk.writable ? O_RDWR : O_RDONLY) | O_CLOEXEC)
+            guard fd >= 0 else {
+                let reason = String(cString: strerror(errno))
+                return VMGAHPError.job(
+                    VMGAHPError.jobDescriptionToken(job.vmType),
+                    "disk \(disk.path) cannot be opened \(disk.writable ? "for writing" : "for reading"): \(reason)")
+            }
+            close(fd)
+            // Root with no job user to run it as: no hostile file is parsed with root's rights.
+            guard uri.hasPrefix("qemu"), !disk.isCDROM, jobOwner != nil || getuid() != 0,
+                  FileManager.default.isExecutableFile(atPath: qemuImg)
+            else { continue }
+            if await !qemuOpens(disk, as: jobOwner) {
+                return VMGAHPError.job(.badImage, "QEMU cannot open disk \(disk.path) as \(disk.format ?? "raw") (qemu-img info failed)")
+            }
+        }
+        return nil
+    }
+
+    /// `qemu-img info` in the declared format, without taking the image's locks.
+    private static func qemuOpens(_ disk: JobDescription.Disk, as owner: FileOwner?) async -> Bool {
+        let arguments = ["info", "-U", "--output=json", "-f", disk.format ?? "raw", disk.path]
+        do {
+            return try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    var options = PlatformOptions()
+                    options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(1))]
+                    if let owner {
+                        options.userID = owner.uid
+                        options.groupID = owner.gid
+                        options.supplementaryGroups = [owner.gid]
+                    }
+                    let outcome = try await Subprocess.run(
+                        .path(FilePath(qemuImg)), arguments: Arguments(arguments), platformOptions: options,
+                        output: .discarded, error: .discarded)
+                    return outcome.terminationStatus.isSuccess
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    throw CancellationError()
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
+            }
+        } catch {
+            // qemu-img itself failing to run or to finish says nothing about the image.
+            return true
+        }
+    }
+}
