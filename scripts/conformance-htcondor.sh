@@ -3,7 +3,9 @@
 #
 # The suite must describe HTCondor, not only us: with --htcondor the runner fails the run when a
 # case fails that is not marked `differs §X` (a deliberate difference listed in spec §10), or
-# when a case so marked passes. Protocol cases only: no case that starts a VM runs here.
+# when a case so marked passes. The cases that start real KVM guests run too (`--feature guests`
+# on the libvirtd at qemu:///system, where HTCondor's qemu:///session leads root), with the
+# bundle's XML script without `<cpu mode='host-passthrough'/>`, which nested KVM cannot run.
 # Prints `SKIP: <reason>` and exits 0 where there is no HTCondor (scripts/htcondor-bundle.sh),
 # no /dev/kvm or no libvirtd (HTCondor's gahp refuses to start in server mode without them).
 #   scripts/conformance-htcondor.sh [RUNNER]     RUNNER defaults to .build/debug/gahp-conformance
@@ -27,4 +29,5 @@ virsh --connect qemu:///system version >/dev/null 2>&1 ||
 # root-owned case directory holds (README of the bundle, "Pitfalls"). It waits 2 s after QUIT
 # (§2.6.1), so cases run four at a time: they mostly sleep.
 exec "$runner" --htcondor --gahp "$gahp" --env VMGAHP_USER_UID=65534 --env _CONDOR_CONDOR_IDS=0.0 \
+  --feature guests --config "LIBVIRT_XML_SCRIPT = $bundle/libexec/libvirt_nocpu_script.awk" \
   --jobs 4 protocol-spec/cases
