@@ -147,7 +147,7 @@ final class CaseExecution {
             case .directory:
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             case .image(let format, let bytes):
-                try DiskImage.create(at: path, format: format, bytes: bytes)
+                try CaseImage.create(at: path, format: format, bytes: bytes)
             }
         }
         let config = (transcript.setup.defaultConfig ? RunOptions.defaultConfig : [])

@@ -99,12 +99,12 @@ extension SuiteTests {
 
     @Test func imagesAreRealImagesOfTheirFormat() throws {
         let folder = try TemporaryDirectory(prefix: "conformance-images")
-        try DiskImage.create(at: folder.path + "/disk.qcow2", format: "qcow2", bytes: 64 << 20)
+        try CaseImage.create(at: folder.path + "/disk.qcow2", format: "qcow2", bytes: 64 << 20)
         let qcow2 = try #require(FileManager.default.contents(atPath: folder.path + "/disk.qcow2"))
         #expect(Array(qcow2.prefix(4)) == [0x51, 0x46, 0x49, 0xFB])  // "QFI\xfb"
         // The virtual size (bytes 24-31, big-endian) is what was asked.
         #expect(qcow2[24..<32].reduce(0) { $0 << 8 | Int($1) } == 64 << 20)
-        try DiskImage.create(at: folder.path + "/disk.img", format: "raw", bytes: 1 << 20)
+        try CaseImage.create(at: folder.path + "/disk.img", format: "raw", bytes: 1 << 20)
         let raw = try FileManager.default.attributesOfItem(atPath: folder.path + "/disk.img")
         #expect(raw[.size] as? Int == 1 << 20)
     }

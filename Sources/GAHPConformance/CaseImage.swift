@@ -2,7 +2,7 @@ import Foundation
 
 /// The disk images of `image PATH FORMAT SIZE`: real images of the declared format, so a case
 /// runs the same on the test drivers and on a real QEMU, which refuses an empty file as qcow2.
-enum DiskImage {
+enum CaseImage {
     /// A raw image is a sparse file of zeros; a qcow2 image is made by `qemu-img create`.
     static func create(at path: String, format: String, bytes: Int) throws {
         switch format {
