@@ -2,8 +2,7 @@
 # The README's second command: install what is needed, then run every test.
 #   unit and integration tests (swift test; libvirt's test:///default needs no daemon),
 #   end-to-end tests on a real libvirtd with a real KVM guest (TCG where /dev/kvm is missing),
-#   the protocol conformance suite against the built binaries (test drivers and the real libvirtd)
-#   and against HTCondor's own gahp where its bundle is beside the checkout,
+#   the protocol conformance suite against the built binaries,
 #   and bounded fuzzing of the ClassAd parser and of the GAHP line reader and dispatcher.
 # libvirtd is started only when none answers, and then stopped again by its pid.
 set -euo pipefail
@@ -23,7 +22,8 @@ echo "== protocol conformance: fake-driver binary"
 echo "== protocol conformance: condor_vm-gahp on libvirt's test:///default"
 .build/debug/gahp-conformance --gahp .build/debug/condor_vm-gahp --feature libvirt-test \
   --config 'VM_LIBVIRT_URI = test:///default' --env VMGAHP_USER_UID=65534 protocol-spec/cases
-# Real guests, two cases at a time, on the shared daemon: each case names its VMs from a ClusterId
+# The conformance suite also runs on the real libvirtd, and against HTCondor's own gahp where its
+# bundle is beside the checkout. Real guests, two cases at a time, on the shared daemon: each case names its VMs from a ClusterId
 # of its own and destroys them with kill mode. The guests cannot boot (blank disks), so they ignore
 # STOP's ACPI request: a 1 s grace instead of 10 s saves 9 s per STOP and takes the same path.
 echo "== protocol conformance: condor_vm-gahp on the real libvirtd (qemu:///system)"
