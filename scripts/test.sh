@@ -23,9 +23,10 @@ echo "== protocol conformance: condor_vm-gahp on libvirt's test:///default"
 .build/debug/gahp-conformance --gahp .build/debug/condor_vm-gahp --feature libvirt-test \
   --config 'VM_LIBVIRT_URI = test:///default' --env VMGAHP_USER_UID=65534 protocol-spec/cases
 # The conformance suite also runs on the real libvirtd, and against HTCondor's own gahp where its
-# bundle is beside the checkout. Real guests, two cases at a time, on the shared daemon: each case names its VMs from a ClusterId
-# of its own and destroys them with kill mode. The guests cannot boot (blank disks), so they ignore
-# STOP's ACPI request: a 1 s grace instead of 10 s saves 9 s per STOP and takes the same path.
+# bundle is beside the checkout. Real guests, two cases at a time, on the shared daemon: each case
+# names its VMs from a ClusterId of its own and destroys them with kill mode. The guests cannot boot
+# (blank disks), so they ignore STOP's ACPI request: a 1 s grace instead of 10 s saves 9 s per STOP
+# and takes the same path.
 echo "== protocol conformance: condor_vm-gahp on the real libvirtd (qemu:///system)"
 .build/debug/gahp-conformance --gahp .build/debug/condor_vm-gahp --feature guests \
   --config 'VM_LIBVIRT_URI = qemu:///system' --config 'VM_GAHP_STOP_GRACE = 1' \
