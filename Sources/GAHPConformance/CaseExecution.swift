@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs one transcript against a freshly started gahp in its own temporary directory.
 final class CaseExecution {
@@ -15,6 +16,8 @@ final class CaseExecution {
     var stepTimeout: Double
     var caseDeadline = Date.distantFuture
     var signalsSent: Set<Int32> = []
+    /// The gahp's environment, kept for the kill-mode runs of `cleanup-vm`.
+    var environment: [(String, String)]?
 
     init(transcript: Transcript, options: RunOptions, casesRoot: String) {
         self.transcript = transcript
@@ -33,8 +36,9 @@ final class CaseExecution {
 
     func run() -> CaseOutcome {
         let missing = transcript.requires.filter { !options.features.contains($0) }
-        if !missing.isEmpty {
-            return .skipped("needs \(missing.joined(separator: ", ")) (pass --feature \(missing[0]) to run it)")
+        if let first = missing.first {
+            let how = options.missingHostFeatures[first].map { "this host: \($0)" } ?? "pass --feature \(first) to run it"
+            return .skipped("needs \(missing.joined(separator: ", ")) (\(how))")
         }
         let root: String
         do {
@@ -44,6 +48,7 @@ final class CaseExecution {
         }
         defer { try? FileManager.default.removeItem(atPath: root) }
         caseDeadline = Date().addingTimeInterval(transcript.timeout * options.timeoutScale)
+        let outcome: CaseOutcome
         do {
             try start(root: root)
             for step in transcript.steps {
@@ -53,17 +58,62 @@ final class CaseExecution {
                 }
             }
             try finish()
-            return .passed
+            outcome = .passed
         } catch let failure as Failure {
             process?.shutDown(grace: 0.5)
-            return .failed(failure.message)
+            outcome = .failed(failure.message)
         } catch {
             process?.shutDown(grace: 0.5)
-            return .failed("\(error)")
+            outcome = .failed("\(error)")
         }
+        let leftovers = destroyCleanupVMs()
+        if case .passed = outcome, !leftovers.isEmpty {
+            return .failed("cleanup: \(leftovers.joined(separator: "; "))")
+        }
+        return outcome
+    }
+
+    /// Destroys the VMs the case declared with `cleanup-vm`, each with the gahp's own kill mode
+    /// (§2.5), so no guest outlives a case, however it ended. Returns what went wrong.
+    func destroyCleanupVMs() -> [String] {
+        guard let environment else { return [] }
+        let type = environment.last { $0.0 == "VMGAHP_VMTYPE" }?.1 ?? "kvm"
+        var problems: [String] = []
+        for name in transcript.setup.cleanupVMs {
+            let vmName: String
+            do { vmName = try variables.expand(name) } catch {
+                problems.append("\(name): \(error)")
+                continue
+            }
+            do {
+                let killer = try SpawnedGahp(
+                    argv: options.gahp + ["-f", "-M", "4", "vmtype", type, "match", vmName],
+                    environment: environment.map { "\($0.0)=\($0.1)" }, directory: variables["workdir"] ?? "/")
+                killer.stdin.closeAfterQueue()
+                let termination = killer.waitForExit(until: Date().addingTimeInterval(60 * options.timeoutScale))
+                if termination != .exited(0) {
+                    killer.shutDown(grace: 0)
+                    problems.append("kill mode for \(vmName): \(termination?.description ?? "no exit within 60 s")")
+                }
+            } catch {
+                problems.append("kill mode for \(vmName): \(error)")
+            }
+        }
+        return problems
     }
 
     // MARK: setup
+
+    /// `${cluster}`: a ClusterId no other case of this or a concurrent run uses, so VMs named
+    /// from it (§7.2.2) never collide on a shared hypervisor.
+    static func uniqueClusterID() -> Int {
+        clusterIDs.withLock { used in
+            while true {
+                let id = Int.random(in: 100_000...999_999_999)
+                if used.insert(id).inserted { return id }
+            }
+        }
+    }
 
     func makeTemporaryRoot() throws -> String {
         var template = Array("/tmp/gahp-conformance.XXXXXX".utf8CString)
@@ -79,18 +129,25 @@ final class CaseExecution {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             chmod(directory, 0o755)
         }
-        variables = Variables(["root": root, "workdir": workdir, "cases": casesRoot])
+        variables = Variables([
+            "root": root, "workdir": workdir, "cases": casesRoot, "cluster": String(Self.uniqueClusterID()),
+        ])
         for file in transcript.setup.files {
             let path = workdir + "/" + file.path
-            if let contents = file.contents {
-                let bytes = try ByteEscapes.decode(variables.expand(contents))
+            if file.kind != .directory {
                 try FileManager.default.createDirectory(
                     atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            }
+            switch file.kind {
+            case .bytes(let contents):
+                let bytes = try ByteEscapes.decode(variables.expand(contents))
                 guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
                     throw RunnerError("cannot create \(path)")
                 }
-            } else {
+            case .directory:
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            case .image(let format, let bytes):
+                try CaseImage.create(at: path, format: format, bytes: bytes)
             }
         }
         let config = (transcript.setup.defaultConfig ? RunOptions.defaultConfig : [])
@@ -111,6 +168,7 @@ final class CaseExecution {
         for (name, value) in options.extraEnvironment { apply(name, try variables.expand(value)) }
         for (name, value) in transcript.setup.environment { apply(name, try value.map { text throws(TranscriptError) in try variables.expand(text) }) }
 
+        self.environment = environment
         let arguments = try ShellWords.split(variables.expand(transcript.setup.arguments ?? "-f -M 3"))
         let started = try SpawnedGahp(
             argv: options.gahp + arguments, environment: environment.map { "\($0.0)=\($0.1)" }, directory: workdir)
@@ -151,3 +209,5 @@ final class CaseExecution {
         return process
     }
 }
+
+private let clusterIDs = Mutex<Set<Int>>([])

@@ -8,8 +8,12 @@ public struct Transcript: Sendable, Equatable {
     public var title: String?
     /// The spec statements (`§3.2.1`) the case exercises.
     public var covers: [String]
-    /// Binary flavours the case needs (`fake-driver`, `libvirt-test`, ...).
+    /// Features the case needs: binary flavours (`fake-driver`, `libvirt-test`, `guests`) and
+    /// host features the runner checks itself (`kvm`, `default-network`).
     public var requires: [String]
+    /// The statements of the spec's §10 (deliberate differences) that make HTCondor's own gahp
+    /// fail this case by design (`differs §4.9.6`). Empty: HTCondor's gahp must pass it.
+    public var differs: [String]
     /// Whole-case limit in seconds.
     public var timeout: Double
     public var setup: ProcessSetup
@@ -17,12 +21,13 @@ public struct Transcript: Sendable, Equatable {
 
     public init(
         name: String, title: String? = nil, covers: [String] = [], requires: [String] = [],
-        timeout: Double = 60, setup: ProcessSetup = ProcessSetup(), steps: [Step] = []
+        differs: [String] = [], timeout: Double = 60, setup: ProcessSetup = ProcessSetup(), steps: [Step] = []
     ) {
         self.name = name
         self.title = title
         self.covers = covers
         self.requires = requires
+        self.differs = differs
         self.timeout = timeout
         self.setup = setup
         self.steps = steps
@@ -41,16 +46,21 @@ public struct ProcessSetup: Sendable, Equatable {
     public var defaultConfig: Bool
     /// Files created in the working directory before the gahp starts.
     public var files: [WorkFile]
+    /// Hypervisor names of VMs the case may create (variables unexpanded). After the case,
+    /// whatever its outcome, the runner destroys each with the gahp's own kill mode (§2.5).
+    public var cleanupVMs: [String]
 
     public init(
         arguments: String? = nil, environment: [(name: String, value: String?)] = [],
-        configLines: [String] = [], defaultConfig: Bool = true, files: [WorkFile] = []
+        configLines: [String] = [], defaultConfig: Bool = true, files: [WorkFile] = [],
+        cleanupVMs: [String] = []
     ) {
         self.arguments = arguments
         self.environment = environment
         self.configLines = configLines
         self.defaultConfig = defaultConfig
         self.files = files
+        self.cleanupVMs = cleanupVMs
     }
 
     public static func == (lhs: ProcessSetup, rhs: ProcessSetup) -> Bool {
@@ -58,20 +68,28 @@ public struct ProcessSetup: Sendable, Equatable {
             && lhs.environment.map { "\($0.name)=\($0.value ?? "<unset>")" }
                 == rhs.environment.map { "\($0.name)=\($0.value ?? "<unset>")" }
             && lhs.configLines == rhs.configLines && lhs.defaultConfig == rhs.defaultConfig
-            && lhs.files == rhs.files
+            && lhs.files == rhs.files && lhs.cleanupVMs == rhs.cleanupVMs
     }
 }
 
 /// A file or directory a case needs in the gahp's working directory.
 public struct WorkFile: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// Bytes in the raw-byte escape syntax.
+        case bytes(String)
+        case directory
+        /// A real, empty disk image of this format and size in bytes, made by `qemu-img create`
+        /// (so QEMU and libvirt accept it as what the ad declares it to be).
+        case image(format: String, bytes: Int)
+    }
+
     /// Relative to the working directory; may contain `/`.
     public var path: String
-    /// Contents in the raw-byte escape syntax; `nil` creates a directory.
-    public var contents: String?
+    public var kind: Kind
 
-    public init(path: String, contents: String?) {
+    public init(path: String, kind: Kind) {
         self.path = path
-        self.contents = contents
+        self.kind = kind
     }
 }
 

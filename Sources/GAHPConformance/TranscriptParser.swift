@@ -63,6 +63,15 @@ public enum TranscriptParser {
         case "title": transcript.title = argument
         case "covers": transcript.covers += words(argument)
         case "requires": transcript.requires += words(argument)
+        case "differs":
+            let references = words(argument)
+            guard !references.isEmpty, references.allSatisfy({ $0.hasPrefix("§") }) else {
+                throw TranscriptError(line: 0, message: "`differs` needs the §10 statements HTCondor's gahp differs in, e.g. `differs §4.9.6`")
+            }
+            transcript.differs += references
+        case "cleanup-vm":
+            guard !argument.isEmpty else { throw TranscriptError(line: 0, message: "`cleanup-vm` needs a VM name") }
+            transcript.setup.cleanupVMs.append(argument)
         case "timeout": transcript.timeout = try seconds(argument)
         case "args": transcript.setup.arguments = argument
         case "env":
@@ -79,10 +88,17 @@ public enum TranscriptParser {
             let (path, contents) = splitDirective(argument)
             try checkRelative(path)
             _ = try ByteEscapes.decode(contents)
-            transcript.setup.files.append(WorkFile(path: path, contents: contents))
+            transcript.setup.files.append(WorkFile(path: path, kind: .bytes(contents)))
+        case "image":
+            let parts = words(argument)
+            guard parts.count == 3, ["raw", "qcow2"].contains(parts[1]), let size = byteSize(parts[2]) else {
+                throw TranscriptError(line: 0, message: "`image` needs PATH raw|qcow2 SIZE (e.g. `image disk.qcow2 qcow2 1M`)")
+            }
+            try checkRelative(parts[0])
+            transcript.setup.files.append(WorkFile(path: parts[0], kind: .image(format: parts[1], bytes: size)))
         case "mkdir":
             try checkRelative(argument)
-            transcript.setup.files.append(WorkFile(path: argument, contents: nil))
+            transcript.setup.files.append(WorkFile(path: argument, kind: .directory))
         default: return false
         }
         return true
@@ -171,6 +187,15 @@ public enum TranscriptParser {
             throw TranscriptError(line: 0, message: "expected a positive number of seconds, got `\(text)`")
         }
         return value
+    }
+
+    /// `512`, `64K`, `1M`, `1G`: bytes, binary multiples.
+    private static func byteSize(_ text: String) -> Int? {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        if let last = text.last, let unit = units[last] {
+            return Int(text.dropLast()).flatMap { $0 > 0 ? $0 * unit : nil }
+        }
+        return Int(text).flatMap { $0 > 0 ? $0 : nil }
     }
 
     /// `FROM TO TEXT`: a counted loop with `${i}` in the text.

@@ -13,7 +13,7 @@ extension GAHPSession {
     /// Validates a VM request, answers `S` or `E`, and queues its work behind the VM's
     /// earlier requests.
     func accept(_ operation: VMOperation, requestArgument: String, target: String) {
-        guard let requestID = GAHPArguments.positiveDecimal(requestArgument) else {
+        guard let requestID = GAHPArguments.positiveDecimal(requestArgument, maximum: GAHPArguments.maximumRequestID) else {
             logger.info("Bad request id '\(requestArgument)'")
             output.send("E")
             return

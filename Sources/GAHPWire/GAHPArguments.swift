@@ -69,12 +69,16 @@ public enum GAHPArguments {
         return out + marker
     }
 
-    /// Whether an argument is a positive decimal number that fits in 64 bits, as request
-    /// and vm ids must be; returns the number.
-    public static func positiveDecimal(_ argument: String) -> Int? {
+    /// Whether an argument is a positive decimal number of at most `maximum`, as request and
+    /// vm ids must be; returns the number.
+    public static func positiveDecimal(_ argument: String, maximum: Int = .max) -> Int? {
         guard !argument.isEmpty, argument.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-            let value = Int(argument), value > 0
+            let value = Int(argument), value > 0, value <= maximum
         else { return nil }
         return value
     }
+
+    /// The largest request id (spec §4.9.4): HTCondor's gahp keeps request ids in a C `int`
+    /// and refuses larger ones, so a drop-in does the same.
+    public static let maximumRequestID = Int(Int32.max)
 }

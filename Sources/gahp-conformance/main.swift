@@ -8,15 +8,19 @@ struct GahpConformance: ParsableCommand {
         commandName: "gahp-conformance",
         abstract: "Run vm-gahp protocol conformance cases against a gahp binary.",
         discussion: """
-            Prints `PASS name`, `FAIL name: why` or `SKIP name: why` per case, then \
-            `N passed, N failed[, N skipped]`. Exits 1 when any case failed.
+            Prints `PASS name`, `FAIL name: why`, `SKIP name: why` or (with --htcondor) \
+            `DIFF name: why` per case, then `N passed, N failed[, N differ by design (§10)][, N skipped]`. \
+            Exits 1 when any case failed.
             """)
 
     @Option(help: "The gahp command line, split into words like a shell would (no shell is run).")
     var gahp: String
 
-    @Option(name: .customLong("feature"), help: "A binary flavour the gahp has (fake-driver, libvirt-test); repeatable.")
+    @Option(name: .customLong("feature"), help: "A binary flavour the gahp has (fake-driver, libvirt-test, or guests for a real hypervisor); repeatable.")
     var features: [String] = []
+
+    @Flag(help: "The gahp is HTCondor's own: cases marked `differs` must fail (DIFF), every other case must pass.")
+    var htcondor = false
 
     @Option(help: "Run only the cases whose name contains this.")
     var filter: String?
@@ -58,7 +62,7 @@ struct GahpConformance: ParsableCommand {
                 let equals = entry.firstIndex(of: "=")!
                 return (String(entry[..<equals]), String(entry[entry.index(after: equals)...]))
             },
-            extraConfig: configLines, jobs: jobs, timeoutScale: timeoutScale)
+            extraConfig: configLines, jobs: jobs, timeoutScale: timeoutScale, htcondor: htcondor)
         let runner = SuiteRunner(options: options)
         let files: [SuiteRunner.CaseFile]
         do {

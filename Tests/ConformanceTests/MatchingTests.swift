@@ -58,11 +58,16 @@ struct MatchingTests {
         #expect(CaseOutcome.skipped("needs x").line(for: "a/b") == "SKIP a/b: needs x")
         #expect(SuiteRunner.Summary(passed: 3, failed: 1, skipped: 0).line == "3 passed, 1 failed")
         #expect(SuiteRunner.Summary(passed: 3, failed: 0, skipped: 2).line == "3 passed, 0 failed, 2 skipped")
+        #expect(SuiteRunner.Summary(passed: 3, failed: 0, skipped: 2, differing: 4).line
+            == "3 passed, 0 failed, 4 differ by design (§10), 2 skipped")
+        #expect(CaseOutcome.differs("why").line(for: "a/b") == "DIFF a/b: why")
     }
 
-    @Test func driverFlavoursImplyGuests() {
-        #expect(RunOptions(gahp: ["x"], features: ["fake-driver"]).features == ["fake-driver", "guests"])
-        #expect(RunOptions(gahp: ["x"], features: ["libvirt-test"]).features == ["libvirt-test", "guests"])
+    @Test func simulatedFlavoursImplyGuestsAndTheHostFeatures() {
+        let host: Set<String> = ["guests", "kvm", "default-network"]
+        #expect(RunOptions(gahp: ["x"], features: ["fake-driver"]).features == host.union(["fake-driver"]))
+        #expect(RunOptions(gahp: ["x"], features: ["libvirt-test"]).features == host.union(["libvirt-test"]))
+        #expect(RunOptions(gahp: ["x"], features: ["guests"]).features == ["guests"])
         #expect(RunOptions(gahp: ["x"], features: []).features.isEmpty)
     }
 }

@@ -10,14 +10,14 @@ struct SuiteTests {
     static let casesFolder = TestPaths.packageRoot.appendingPathComponent("protocol-spec/cases").path
     static let spec = TestPaths.packageRoot.appendingPathComponent("protocol-spec/vm-gahp-protocol.md").path
 
-    private func runner(timeoutScale: Double = 1) -> SuiteRunner {
+    func runner(timeoutScale: Double = 1) -> SuiteRunner {
         SuiteRunner(options: RunOptions(
             gahp: [TestPaths.product("vm-gahp-fake").path], features: ["fake-driver"], timeoutScale: timeoutScale))
     }
 
     /// Runs the cases on a thread of its own: a whole run blocks for seconds, and on a
     /// two-core host blocking one of Swift's two cooperative threads stalls every other test.
-    private func run(_ runner: SuiteRunner, _ paths: [String]) async throws -> (SuiteRunner.Summary, [String]) {
+    func run(_ runner: SuiteRunner, _ paths: [String]) async throws -> (SuiteRunner.Summary, [String]) {
         let files = try runner.discover(paths)
         return await BlockingCall.run {
             let lines = LinesSink()

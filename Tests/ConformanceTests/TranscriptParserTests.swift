@@ -14,6 +14,7 @@ struct TranscriptParserTests {
             covers §3.1.1 §3.1.2
             covers §4.1.1
             requires fake-driver guests
+            differs §4.9.6 §3.2.2
             timeout 12.5
             args -f -M 0 vmtype kvm
             env VMGAHP_FAKE_HANG=stop,status
@@ -23,10 +24,15 @@ struct TranscriptParserTests {
             file disk.img QFI\\xfb
             file empty.img
             mkdir sub/dir
+            image disk.qcow2 qcow2 64M
+            image boot.img raw 512
+            cleanup-vm alice_submit.example.org_${cluster}.0
             """)
         #expect(transcript.title == "a case")
         #expect(transcript.covers == ["§3.1.1", "§3.1.2", "§4.1.1"])
         #expect(transcript.requires == ["fake-driver", "guests"])
+        #expect(transcript.differs == ["§4.9.6", "§3.2.2"])
+        #expect(transcript.setup.cleanupVMs == ["alice_submit.example.org_${cluster}.0"])
         #expect(transcript.timeout == 12.5)
         #expect(transcript.setup.arguments == "-f -M 0 vmtype kvm")
         #expect(transcript.setup.environment.map(\.name) == ["VMGAHP_FAKE_HANG", "VMGAHP_VMTYPE"])
@@ -34,8 +40,10 @@ struct TranscriptParserTests {
         #expect(transcript.setup.configLines == ["VM_MEMORY = 0"])
         #expect(!transcript.setup.defaultConfig)
         #expect(transcript.setup.files == [
-            WorkFile(path: "disk.img", contents: "QFI\\xfb"), WorkFile(path: "empty.img", contents: ""),
-            WorkFile(path: "sub/dir", contents: nil),
+            WorkFile(path: "disk.img", kind: .bytes("QFI\\xfb")), WorkFile(path: "empty.img", kind: .bytes("")),
+            WorkFile(path: "sub/dir", kind: .directory),
+            WorkFile(path: "disk.qcow2", kind: .image(format: "qcow2", bytes: 64 << 20)),
+            WorkFile(path: "boot.img", kind: .image(format: "raw", bytes: 512)),
         ])
         #expect(transcript.steps.isEmpty)
     }
@@ -111,6 +119,13 @@ struct TranscriptParserTests {
         ("covers §1\nsignal USR9", "unknown signal"),
         ("covers §1\nenv NOVALUE", "NAME=VALUE"),
         ("covers §1\ntimeout -3", "positive number"),
+        ("covers §1\ndiffers 4.9.6", "§10 statements"),
+        ("covers §1\ndiffers", "§10 statements"),
+        ("covers §1\nimage disk.img vmdk 1M", "raw|qcow2"),
+        ("covers §1\nimage disk.img raw", "raw|qcow2"),
+        ("covers §1\nimage disk.img raw 0", "raw|qcow2"),
+        ("covers §1\nimage ../disk.img raw 1M", "relative path"),
+        ("covers §1\ncleanup-vm", "VM name"),
     ])
     func malformedTranscriptsAreRejected(text: String, message: String) {
         #expect {

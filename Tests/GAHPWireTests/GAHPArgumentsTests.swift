@@ -52,5 +52,8 @@ import Testing
         for bad in ["0", "", "-1", "+1", "1a", "x", " 1", "9223372036854775808", "١"] {
             #expect(GAHPArguments.positiveDecimal(bad) == nil, "\(bad)")
         }
+        let requestMaximum = GAHPArguments.maximumRequestID
+        #expect(GAHPArguments.positiveDecimal("2147483647", maximum: requestMaximum) == 2147483647)
+        #expect(GAHPArguments.positiveDecimal("2147483648", maximum: requestMaximum) == nil)
     }
 }
