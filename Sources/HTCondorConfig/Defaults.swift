@@ -43,13 +43,20 @@ enum Defaults {
         }
     }
 
+    /// HTCondor 25.14's own defaults (`condor_config_val -default`), so a knob left unset
+    /// reads as it does in HTCondor: e.g. `VM_GAHP_LOG` is `$(LOG)/VMGahpLog`, `LOG` is
+    /// `$(LOCAL_DIR)/log` and `LOCAL_DIR` is `~condor`.
     private static func settings(subsystem: String) -> [String: String] {
         [
             "SUBSYSTEM": subsystem,
-            "LOG": "/var/log/condor",
-            "LIBEXEC": "/usr/libexec/condor",
-            "SBIN": "/usr/sbin",
-            "MAX_DEFAULT_LOG": "10485760",
+            "DOLLAR": "$",
+            "RELEASE_DIR": "/usr",
+            "LOCAL_DIR": "$(TILDE)",
+            "LOG": "$(LOCAL_DIR)/log",
+            "LIB": "$(RELEASE_DIR)/lib",
+            "LIBEXEC": "$(RELEASE_DIR)/libexec",
+            "SBIN": "$(RELEASE_DIR)/sbin",
+            "MAX_DEFAULT_LOG": "10 Mb",
             "VM_GAHP_SERVER": "$(SBIN)/condor_vm-gahp",
             "VM_GAHP_LOG": "$(LOG)/VMGahpLog",
             "MAX_VM_GAHP_LOG": "$(MAX_DEFAULT_LOG)",
@@ -64,7 +71,8 @@ enum Defaults {
             "VM_HARDWARE_VT": "false",
             "XEN_ALLOW_HARDWARE_VT_SUSPEND": "false",
             "REQUIRE_LOCAL_CONFIG_FILE": "true",
-            "LOCAL_CONFIG_DIR_EXCLUDE_REGEXP": #"^((\..*)|(.*~)|(#.*)|(.*\.rpmsave)|(.*\.rpmnew)|(.*\.swp))$"#,
+            "LOCAL_CONFIG_DIR_EXCLUDE_REGEXP":
+                #"^((\..*)|(.*\.pl)|(.*\.py)|(.*\.sh)|(.*~)|(#.*)|(.*\.rpmsave)|(.*\.rpmnew)|(.*\.dpkg-old)|(.*\.dpkg-dist)|(.*\.cfsaved))$"#,
         ]
     }
 }

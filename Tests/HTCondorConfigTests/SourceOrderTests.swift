@@ -89,7 +89,7 @@ import Testing
 
     @Test func localConfigDirSkipsBackupsAndDotFilesInLexicalOrder() throws {
         let fixture = try ConfigFixture()
-        for name in ["b.conf~", "c.rpmsave", "d.rpmnew", ".e.swp", ".hidden", "#f#", "g.swp"] {
+        for name in ["b.conf~", "c.rpmsave", "d.rpmnew", ".e.swp", ".hidden", "#f#", "g.dpkg-old", "h.dpkg-dist", "i.sh", "j.py"] {
             try fixture.write("config.d/\(name)", "SKIPPED = \(name)\n")
         }
         try fixture.write("config.d/Z", "ORDER = $(ORDER) Z\n")
