@@ -56,8 +56,8 @@ struct ConfigFileReader {
                 }
                 continue
             }
-            // `[Section]` headers (a line without `=` that opens a bracket) are ignored, as in HTCondor.
-            if trimmed.hasPrefix("["), !trimmed.contains("=") { continue }
+            // A `[Section]` header (one word opening a bracket, no `=`) is ignored, as in HTCondor.
+            if trimmed.hasPrefix("["), !trimmed.contains("="), !trimmed.contains(where: \.isWhitespace) { continue }
             // A multi-line value's body is consumed even in a skipped branch, or its lines
             // would be parsed as configuration.
             if let (name, tag) = multiLineStart(trimmed) {

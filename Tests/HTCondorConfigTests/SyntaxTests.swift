@@ -40,12 +40,15 @@ import Testing
         let config = try fixture.load(main: """
             LIST = a, \\
               b, \\
-            # a comment inside the continuation is skipped
+            # a comment ending in a backslash continues \\
               c
+            ODD = a \\
+            # HTCondor keeps the last character of a comment line here: xyz
             AFTER = x
             TRAILING = last \\
             """)
-        #expect(config.value("LIST") == "a,   b,   c")
+        #expect(config.value("LIST") == "a, b, c")
+        #expect(config.value("ODD") == "a z")
         #expect(config.value("AFTER") == "x")
         #expect(config.value("TRAILING") == "last")
     }
@@ -124,8 +127,10 @@ import Testing
     @Test func sectionHeadersAndOldIncludeMarkerAreAccepted() throws {
         let fixture = try ConfigFixture()
         try fixture.write("part", "P = 1\n")
-        let config = try fixture.load(main: "[HTCondor Settings]\n@include : part\nA = [ x = 1 ]\n")
+        let config = try fixture.load(main: "[HTCondor]\n@include : part\nA = [ x = 1 ]\n")
         #expect(config.value("P") == "1")
         #expect(config.value("A") == "[ x = 1 ]")
+        try fixture.write("condor_config", "[HTCondor settings]\n")
+        #expect(fixture.loadError()?.line == 1)
     }
 }
