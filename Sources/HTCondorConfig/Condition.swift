@@ -37,7 +37,10 @@ struct ConditionEvaluator {
     func evaluate(_ condition: String) throws(Refusal) -> Bool {
         var text = Substring(condition)
         let expanded = text.contains("$")
-        if expanded { text = Substring(String(expand(String(text)).reversed().drop(while: \.isWhitespace).reversed())) }
+        if expanded {
+            let value = expand(String(text))
+            text = value[..<(value.lastIndex { !$0.isWhitespace }.map(value.index(after:)) ?? value.startIndex)]
+        }
         text = text.drop(while: \.isWhitespace)
         let inverted = text.first == "!"
         if inverted { text = text.dropFirst().drop(while: \.isWhitespace) }

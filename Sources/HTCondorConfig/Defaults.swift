@@ -71,8 +71,19 @@ enum Defaults {
             "VM_HARDWARE_VT": "false",
             "XEN_ALLOW_HARDWARE_VT_SUSPEND": "false",
             "REQUIRE_LOCAL_CONFIG_FILE": "true",
-            "LOCAL_CONFIG_DIR_EXCLUDE_REGEXP":
-                #"^((\..*)|(.*\.pl)|(.*\.py)|(.*\.sh)|(.*~)|(#.*)|(.*\.rpmsave)|(.*\.rpmnew)|(.*\.dpkg-old)|(.*\.dpkg-dist)|(.*\.cfsaved))$"#,
+            "LOCAL_CONFIG_DIR_EXCLUDE_REGEXP": localConfigDirExclusion,
         ]
+    }
+
+    /// HTCondor 25.14's default `LOCAL_CONFIG_DIR_EXCLUDE_REGEXP`.
+    static let localConfigDirExclusion =
+        #"^((\..*)|(.*\.pl)|(.*\.py)|(.*\.sh)|(.*~)|(#.*)|(.*\.rpmsave)|(.*\.rpmnew)|(.*\.dpkg-old)|(.*\.dpkg-dist)|(.*\.cfsaved))$"#
+
+    /// What `localConfigDirExclusion` matches, without compiling it: dot files, `#` files,
+    /// editor backups, scripts and package-manager leftovers (`.` stops at a newline there).
+    static func isExcludedByDefault(_ name: String) -> Bool {
+        guard !name.contains("\n") else { return false }
+        let suffixes = [".pl", ".py", ".sh", "~", ".rpmsave", ".rpmnew", ".dpkg-old", ".dpkg-dist", ".cfsaved"]
+        return name.hasPrefix(".") || name.hasPrefix("#") || suffixes.contains { name.hasSuffix($0) }
     }
 }

@@ -60,15 +60,18 @@ public struct HTCondorVersion: Sendable, Equatable, Comparable, CustomStringConv
             defer { closedir(handle) }
             var found: HTCondorVersion?
             while let entry = readdir(handle) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
+                // Read the name in place: a record can be shorter than `dirent`, so copying the
+                // struct (or its `d_name` tuple) may read past the end of readdir's buffer.
+                let name = String(cString: UnsafeRawPointer(entry).advanced(by: Self.nameOffset).assumingMemoryBound(to: CChar.self))
                 if let version = fromLibraryName(name), found.map({ version > $0 }) ?? true { found = version }
             }
             if let found { return found }
         }
         return nil
     }
+
+    /// Where `d_name` sits in a `dirent` (19 on Linux, the fallback never used).
+    private static let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
 
     /// The system library directories searched after the configured ones.
     static var systemLibraryDirectories: [String] {

@@ -26,7 +26,7 @@ struct PhysicalLines {
             let following = lines[next].drop(while: \.isWhitespace)
             next += 1
             if following.hasPrefix("#") {
-                if let last = following.reversed().drop(while: \.isWhitespace).first { line.append(last) }
+                if let last = following.last(where: { !$0.isWhitespace }) { line.append(last) }
             } else {
                 line += following
             }
@@ -48,8 +48,7 @@ struct PhysicalLines {
     }
 
     private static func droppingContinuation(_ line: String) -> String? {
-        let trimmed = line.reversed().drop { $0 == " " || $0 == "\t" }
-        guard trimmed.first == "\\" else { return nil }
-        return String(trimmed.dropFirst().reversed())
+        guard let last = line.lastIndex(where: { $0 != " " && $0 != "\t" }), line[last] == "\\" else { return nil }
+        return String(line[..<last])
     }
 }

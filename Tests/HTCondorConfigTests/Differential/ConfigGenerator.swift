@@ -1,17 +1,4 @@
-/// A reproducible pseudo-random source (SplitMix64): the same seed gives the same corpus.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 /// One generated configuration: files (paths relative to the case's directory; `@ROOT@` in a
 /// text stands for that directory), the main file, and the environment to read it with.
@@ -27,10 +14,10 @@ struct GeneratedConfig {
 /// macros, self-references, continuations, `use` templates, `warning`/`error` lines, and now
 /// and then a construct HTCondor refuses, so refusals are compared too.
 struct ConfigGenerator {
-    var random: SeededGenerator
+    var random: SplitMix
     private var includes = 0
 
-    init(seed: UInt64) { random = SeededGenerator(seed: seed) }
+    init(seed: UInt64) { random = SplitMix(seed: seed) }
 
     /// Helpers the knob values refer to; always defined first in the main file.
     static let helpers: [(String, [String])] = [
