@@ -43,11 +43,12 @@ public struct HTCondorVersion: Sendable, Equatable, Comparable, CustomStringConv
         (lhs.major, lhs.minor, lhs.patch) < (rhs.major, rhs.minor, rhs.patch)
     }
 
+    private static let libraryPrefix = "libcondor_utils_"
+
     /// The version in a library file name such as `libcondor_utils_25_14_0.so`.
     static func fromLibraryName(_ name: String) -> HTCondorVersion? {
-        let prefix = "libcondor_utils_"
-        guard name.hasPrefix(prefix), name.hasSuffix(".so") else { return nil }
-        let digits = name.dropFirst(prefix.count).dropLast(3).split(separator: "_", omittingEmptySubsequences: false)
+        guard name.hasPrefix(libraryPrefix), name.hasSuffix(".so") else { return nil }
+        let digits = name.dropFirst(libraryPrefix.count).dropLast(3).split(separator: "_", omittingEmptySubsequences: false)
         guard digits.count == 3 else { return nil }
         return HTCondorVersion(digits.joined(separator: "."))
     }
@@ -61,8 +62,12 @@ public struct HTCondorVersion: Sendable, Equatable, Comparable, CustomStringConv
             var found: HTCondorVersion?
             while let entry = readdir(handle) {
                 // Read the name in place: a record can be shorter than `dirent`, so copying the
-                // struct (or its `d_name` tuple) may read past the end of readdir's buffer.
-                let name = String(cString: UnsafeRawPointer(entry).advanced(by: Self.nameOffset).assumingMemoryBound(to: CChar.self))
+                // struct (or its `d_name` tuple) may read past the end of readdir's buffer. Only
+                // names with the library's prefix become Swift strings (a system library
+                // directory holds a thousand entries).
+                let cName = UnsafeRawPointer(entry).advanced(by: Self.nameOffset).assumingMemoryBound(to: CChar.self)
+                guard strncmp(cName, Self.libraryPrefix, Self.libraryPrefix.utf8.count) == 0 else { continue }
+                let name = String(cString: cName)
                 if let version = fromLibraryName(name), found.map({ version > $0 }) ?? true { found = version }
             }
             if let found { return found }

@@ -113,4 +113,13 @@ if let security = FileManager.default.contents(atPath: "\(examples)/00-security"
     let trueOnly = median(500) { _ = try? HTCondorConfig.load(environment: ["CONDOR_CONFIG": "\(workdir)/true_only"]) }
     let versionOnly = median(500) { _ = try? HTCondorConfig.load(environment: ["CONDOR_CONFIG": "\(workdir)/version_only"]) }
     report("a file with one 'if version'", versionOnly, baseline: "one 'if true'", trueOnly)
+    // The same where an HTCondor is installed at RELEASE_DIR: the lookup stops at its lib/.
+    _ = mkdir("\(workdir)/release", 0o755)
+    _ = mkdir("\(workdir)/release/lib", 0o755)
+    write("\(workdir)/release/lib/libcondor_utils_25_14_0.so", "")
+    write("\(workdir)/version_found", "RELEASE_DIR = \(workdir)/release\nif version >= 23.10.0\nendif\n")
+    write("\(workdir)/true_found", "RELEASE_DIR = \(workdir)/release\nif true\nendif\n")
+    let trueFound = median(500) { _ = try? HTCondorConfig.load(environment: ["CONDOR_CONFIG": "\(workdir)/true_found"]) }
+    let versionFound = median(500) { _ = try? HTCondorConfig.load(environment: ["CONDOR_CONFIG": "\(workdir)/version_found"]) }
+    report("the same, HTCondor in RELEASE_DIR", versionFound, baseline: "one 'if true'", trueFound)
 }
