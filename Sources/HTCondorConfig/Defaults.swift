@@ -12,13 +12,11 @@ enum Defaults {
     }
 
     /// What HTCondor detects about the host and admins use in paths and conditions
-    /// (`/etc/condor/$(HOSTNAME).local`, `if $(IsLinux)`). `FULL_HOSTNAME` is the configured
-    /// name, not a DNS answer: start-up must not wait for a resolver.
+    /// (`/etc/condor/$(HOSTNAME).local`, `if $(IsWindows)`). `FULL_HOSTNAME` is the configured
+    /// name, not a DNS answer: start-up must not wait for a resolver. HTCondor 25.14 defines
+    /// `IsWindows` (false here) but not `IsLinux`, so neither does the gahp.
     private static func detected() -> [String: String] {
-        var values = ["IsLinux": "false", "IsWindows": "false"]
-        #if os(Linux)
-        values["IsLinux"] = "true"
-        #endif
+        var values = ["IsWindows": "false"]
         var buffer = [CChar](repeating: 0, count: 256)
         if gethostname(&buffer, buffer.count - 1) == 0 {
             let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -161,7 +161,9 @@ import Testing
         #expect(!hostname.isEmpty && !hostname.contains("."))
         #expect(config.value("FULL_HOSTNAME")?.hasPrefix(hostname) == true)
         #expect(config.value("LOCAL") == "/etc/condor/\(hostname).local")
-        #expect(config.value("PLATFORM") == "linux")
+        // As in HTCondor 25.14: IsWindows is false and IsLinux is not defined at all.
+        #expect(config.value("PLATFORM") == nil)
+        #expect(config.value("IsWindows") == "false")
     }
 
     @Test func filesOverrideDetectedValues() throws {

@@ -73,6 +73,7 @@ struct ConfigGenerator {
         "! version <= 8.9", "version >= v24.0", "defined MEM", "defined NOPE", "! defined NET", "defined use ROLE:Personal",
         "defined use SECURITY", "defined use ROLE:Nope", "true", "false", "yes", "no", "T", "f", "1", "0", "-1", "2.5",
         "$(NET)", "!$(NET)", "$(UNDEF_FLAG)", "defined $(PTR)", "defined VM_MEMORY", "defined 3", "!defined true",
+        "$(IsLinux)", "$(IsWindows)", "defined IsLinux",
     ]
     /// Conditions HTCondor refuses.
     static let badConditions = ["$(MEM) > 3", "version >= 5.1", "y", "true && false", "version 25.14.0", "(true)"]
