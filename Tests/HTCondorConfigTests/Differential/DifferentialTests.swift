@@ -43,7 +43,7 @@ import Testing
 
     @Test func shippedFilesAndGeneratedCorpusReadAsInHTCondor() throws {
         let reference: HTCondorReader
-        switch HTCondorReader.locate() {
+        switch try HTCondorReader.locate() {
         case .failure(let reason):
             print("DifferentialTests skipped: \(reason.text.trimmingCharacters(in: .whitespacesAndNewlines))")
             return

@@ -31,12 +31,14 @@ struct HTCondorReader {
     let bundle: String
     let version: String
 
-    /// The bundle, or why there is none (the script's exit 3 and its reason).
-    static func locate() -> Result<HTCondorReader, SkipReason> {
+    /// The bundle; or why there is none (the script's exit 3 and its reason), a skip; any other
+    /// failure of the script is an error, not a reason to skip.
+    static func locate() throws -> Result<HTCondorReader, SkipReason> {
         let script = TestPaths.packageRoot.appendingPathComponent("scripts/htcondor-bundle.sh").path
         let run = Self.run(["/bin/bash", script], environment: ProcessInfo.processInfo.environment)
+        if run.status == 3 { return .failure(SkipReason(text: run.standardError)) }
         guard run.status == 0 else {
-            return .failure(SkipReason(text: run.standardError.isEmpty ? "htcondor-bundle.sh exited \(run.status)" : run.standardError))
+            throw SkipReason(text: "scripts/htcondor-bundle.sh failed (exit \(run.status)): \(run.standardError)")
         }
         let bundle = run.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         let versionFile = (try? String(contentsOfFile: bundle + "/VERSION", encoding: .utf8)) ?? ""
