@@ -150,15 +150,19 @@ struct ConfigFileReader {
     }
 
     /// HTCondor's simple conditions (`ConditionEvaluator`), refused with HTCondor's reasons.
+    /// The version is looked up when a `version` condition is first evaluated, then kept.
     private mutating func evaluate(_ condition: String, fail: (String) -> ConfigError) throws(ConfigError) -> Bool {
-        let needsVersion = condition.lowercased().contains("version")
-        if needsVersion && version == nil { version = discoverVersion() }
-        let table = self.table
-        let found = version ?? HTCondorVersion.fallback
+        let (table, expander, environment) = (self.table, self.expander, self.environment)
+        var found = version
         let evaluator = ConditionEvaluator(
-            expand: { [expander] in expander.expand($0) },
+            expand: { expander.expand($0) },
             lookup: { table.lookup($0)?.value },
-            version: { found })
+            version: {
+                let known = found ?? Self.discoverVersion(table: table, expander: expander, environment: environment)
+                found = known
+                return known
+            })
+        defer { version = found }
         do {
             return try evaluator.evaluate(condition)
         } catch {
@@ -168,7 +172,9 @@ struct ConfigFileReader {
 
     /// `HTCondorVersion`'s order: the knob (environment first, as it would win there), then the
     /// installed HTCondor's library, then the fallback.
-    private func discoverVersion() -> HTCondorVersion {
+    private static func discoverVersion(
+        table: MacroTable, expander: MacroExpander, environment: [String: String]
+    ) -> HTCondorVersion {
         let knob = HTCondorVersion.knob
         let setting = environment.first { $0.key.uppercased() == "_CONDOR_" + knob }?.value
             ?? table.lookup(knob).map { expander.expand($0.value, of: knob) }

@@ -71,7 +71,7 @@ import Testing
 
     @Test func noVersionLookupWithoutAVersionCondition() throws {
         let fixture = try ConfigFixture()
-        let config = try fixture.load(main: "if true\nA = 1\nendif\n")
+        let config = try fixture.load(main: "if true\nA = 1\nendif\nif defined VM_GAHP_HTCONDOR_VERSION\nendif\n")
         #expect(config.conditionVersion == nil)
     }
 
