@@ -12,8 +12,10 @@ import Testing
     static let examples = TestPaths.shared.appendingPathComponent("htcondor/config-examples")
     /// `VM_TYPE` is the startd's, but the scenario of issue 12 sets it: compare it too.
     static let knobs = HTCondorConfig.knobsTheGahpReads + ["VM_TYPE"]
-    static let seed: UInt64 = 12
-    static let generatedCount = 240
+    /// CI's corpus; `VMGAHP_DIFFERENTIAL_SEED` / `_COUNT` explore others (a disagreement names
+    /// its seed and number, and `VMGAHP_DIFFERENTIAL_REPORT=FILE` writes all of them out).
+    static let seed = ProcessInfo.processInfo.environment["VMGAHP_DIFFERENTIAL_SEED"].flatMap { UInt64($0) } ?? 12
+    static let generatedCount = ProcessInfo.processInfo.environment["VMGAHP_DIFFERENTIAL_COUNT"].flatMap { Int($0) } ?? 240
 
     /// The shipped files that are configuration (not the licence, README or package patches).
     static var shippedFiles: [String] {
