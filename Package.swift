@@ -103,7 +103,9 @@ let package = Package(
         /// Micro-benchmarks of per-job work (BENCHMARKS.md).
         .executableTarget(
             name: "component-bench",
-            dependencies: ["ClassAd", "JobAd", "VMCore", "GAHPLogging", "DiskImage", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ClassAd", "JobAd", "VMCore", "GAHPLogging", "HTCondorConfig", "DiskImage", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
 
         // MARK: protocol conformance

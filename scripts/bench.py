@@ -6,6 +6,10 @@ Each figure is printed next to the baseline measured in the same run:
   pipeline   10,000 pipelined STATUS requests and one RESULTS, to the last result line;
              baseline: /bin/cat echoing the same bytes
   probe      -M 0 vmtype kvm against libvirt's test:///default; baseline: the greeting above
+  stock      the greeting and the probe reading HTCondor's stock configuration (the shipped
+             condor_config.generic and config.d/00-security from ../shared/htcondor/config-examples,
+             whose `if version` makes the gahp look for the installed HTCondor) plus a 50-vm.conf;
+             baseline: the same with CONDOR_CONFIG=ONLY_ENV
   idle       CPU time and RSS of a server left idle for 5 s (lower is better; 0 expected)
 """
 import os, statistics, subprocess, sys, tempfile, threading, time
@@ -61,6 +65,30 @@ if any(n == "condor_vm-gahp" for n, _ in gahps):
         subprocess.run([path, "-f", "-M", "0", "vmtype", "kvm"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
         return (time.perf_counter() - t0) * 1000
     report("probe (-M 0) on test:///default", median_ms(probe_ms, runs=20), echo)
+
+examples = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "htcondor", "config-examples")
+if any(n == "condor_vm-gahp" for n, _ in gahps) and os.path.isdir(examples):
+    path = os.path.join(build, "condor_vm-gahp")
+    os.makedirs(os.path.join(work, "config"), exist_ok=True)
+    with open(os.path.join(work, "condor_config"), "w") as f:
+        f.write(f"include : {examples}/condor_config.generic\nLOCAL_DIR = {work}\nREQUIRE_LOCAL_CONFIG_FILE = false\n")
+    if not os.path.lexists(os.path.join(work, "config", "00-security")):
+        os.symlink(os.path.join(examples, "00-security"), os.path.join(work, "config", "00-security"))
+    with open(os.path.join(work, "config", "50-vm.conf"), "w") as f:
+        f.write(f"VM_TYPE = kvm\nVM_MEMORY = 512\nVM_NETWORKING = false\nVM_LIBVIRT_URI = test:///default\nVM_GAHP_LOG = {work}/log\n")
+    stock = dict(env, CONDOR_CONFIG=os.path.join(work, "condor_config"))
+    for key in ("_CONDOR_VM_MEMORY", "_CONDOR_VM_LIBVIRT_URI", "_CONDOR_VM_GAHP_LOG"):
+        stock.pop(key)
+    def with_env(e, fn):
+        global env
+        saved, env = env, e
+        try:
+            return fn()
+        finally:
+            env = saved
+    only_env = median_ms(lambda: first_line_ms([path, "-f", "-M", "3"]))
+    report("greeting: stock HTCondor configuration", with_env(stock, lambda: median_ms(lambda: first_line_ms([path, "-f", "-M", "3"]))), only_env)
+    report("probe: stock HTCondor configuration", with_env(stock, lambda: median_ms(probe_ms, runs=20)), median_ms(probe_ms, runs=20))
 
 for name, path in gahps:
     p = subprocess.Popen([path, "-f", "-M", "3"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)

@@ -7,16 +7,17 @@ enum ConditionalDirective: Equatable {
     case otherwise
     case end
 
-    /// Nil when the line is not a conditional (including `if = …`, an odd but legal assignment).
+    /// Nil when the line is not a conditional. As in HTCondor, the keyword must be followed by
+    /// white space or the end of the line (`if=3` is an assignment, `if = 3` a condition), and
+    /// text after `else` or `endif` is ignored.
     init?(_ line: String) {
         let keyword = line.prefix { !$0.isWhitespace }.lowercased()
         let rest = line.dropFirst(keyword.count).trimmed
-        guard !rest.hasPrefix("=") else { return nil }
         switch keyword {
         case "if": self = .ifCondition(rest)
         case "elif": self = .elseIf(rest)
-        case "else" where rest.isEmpty: self = .otherwise
-        case "endif" where rest.isEmpty: self = .end
+        case "else": self = .otherwise
+        case "endif": self = .end
         default: return nil
         }
     }
@@ -46,19 +47,19 @@ struct ConditionalStack {
     ) throws(ConfigError) {
         switch directive {
         case .ifCondition(let condition):
-            guard !condition.isEmpty else { throw fail("'if' without a condition") }
             let live = isActive
             let value = live ? try evaluate(condition) : false
             frames.append(Frame(line: line, enclosingActive: live, taken: value, active: value))
         case .elseIf(let condition):
-            guard var frame = frames.popLast(), !frame.sawElse else { throw fail("'elif' without a matching 'if'") }
-            guard !condition.isEmpty else { throw fail("'elif' without a condition") }
+            guard var frame = frames.popLast() else { throw fail("'elif' without a matching 'if'") }
+            guard !frame.sawElse else { throw fail("'elif' after 'else'") }
             let value = frame.enclosingActive && !frame.taken ? try evaluate(condition) : false
             frame.active = value
             frame.taken = frame.taken || value
             frames.append(frame)
         case .otherwise:
-            guard var frame = frames.popLast(), !frame.sawElse else { throw fail("'else' without a matching 'if'") }
+            guard var frame = frames.popLast() else { throw fail("'else' without a matching 'if'") }
+            guard !frame.sawElse else { throw fail("a second 'else' for one 'if'") }
             frame.active = frame.enclosingActive && !frame.taken
             frame.taken = true
             frame.sawElse = true

@@ -1,12 +1,17 @@
 import FoundationEssentials
 
 /// Reads configuration files into a `MacroTable`, one file at a time, in the order the loader
-/// asks for. Keeps the list of files read and the warnings (ignored metaknobs, …) for the caller.
+/// asks for. Keeps the list of files read and the warnings (`warning :` lines, missing optional
+/// files, …) for the caller.
 struct ConfigFileReader {
     var table: MacroTable
     let environment: [String: String]
     var filesRead: [String] = []
     var warnings: [String] = []
+    /// The templates `use` lines named, in order (they set nothing the gahp reads: `Metaknobs`).
+    var metaknobs: [Metaknobs.Use] = []
+    /// What `if version` compares against, found on first use (`HTCondorVersion`).
+    private(set) var version: HTCondorVersion?
 
     /// HTCondor stops somewhere around here too; it catches include cycles.
     private static let maximumIncludeDepth = 20
@@ -51,6 +56,8 @@ struct ConfigFileReader {
                 }
                 continue
             }
+            // A `[Section]` header (one word opening a bracket, no `=`) is ignored, as in HTCondor.
+            if trimmed.hasPrefix("["), !trimmed.contains("="), !trimmed.contains(where: \.isWhitespace) { continue }
             // A multi-line value's body is consumed even in a skipped branch, or its lines
             // would be parsed as configuration.
             if let (name, tag) = multiLineStart(trimmed) {
@@ -75,11 +82,20 @@ struct ConfigFileReader {
         let rest = line.dropFirst(keyword.count).trimmed
         if !rest.hasPrefix("=") {
             switch keyword {
-            case "include":
+            case "include", "@include":
                 try include(rest, from: file, depth: depth, fail: fail)
                 return
             case "use":
-                warnings.append("\(file), line \(number): '\(line)' ignored: metaknobs are not supported")
+                do {
+                    metaknobs += try Metaknobs.parse(rest)
+                } catch {
+                    throw fail(error.message)
+                }
+                return
+            case "error" where rest.hasPrefix(":"), "warning" where rest.hasPrefix(":"):
+                let message = expander.expand(String(rest.dropFirst()).trimmed)
+                if keyword == "error" { throw fail(message) }
+                warnings.append("\(file), line \(number): \(message)")
                 return
             default:
                 break
@@ -133,31 +149,37 @@ struct ConfigFileReader {
         return (String(left.dropLast()).trimmed, tag)
     }
 
-    /// Conditions HTCondor allows that the gahp needs: `defined NAME`, `true`/`false`/`yes`/`no`,
-    /// integers, each optionally negated with `!`, after macro expansion. Version checks and
-    /// ClassAd expressions are refused rather than guessed.
-    private func evaluate(_ condition: String, fail: (String) -> ConfigError) throws(ConfigError) -> Bool {
-        var text = Substring(condition)
-        var negated = false
-        while text.hasPrefix("!") {
-            negated.toggle()
-            text = text.dropFirst().drop { $0.isWhitespace }
+    /// HTCondor's simple conditions (`ConditionEvaluator`), refused with HTCondor's reasons.
+    /// The version is looked up when a `version` condition is first evaluated, then kept.
+    private mutating func evaluate(_ condition: String, fail: (String) -> ConfigError) throws(ConfigError) -> Bool {
+        let (table, expander, environment) = (self.table, self.expander, self.environment)
+        var found = version
+        let evaluator = ConditionEvaluator(
+            expand: { expander.expand($0) },
+            lookup: { table.lookup($0)?.value },
+            version: {
+                let known = found ?? Self.discoverVersion(table: table, expander: expander, environment: environment)
+                found = known
+                return known
+            })
+        defer { version = found }
+        do {
+            return try evaluator.evaluate(condition)
+        } catch {
+            throw fail("'\(condition)' is not a valid condition: \(error.reason)")
         }
-        let words = text.split(maxSplits: 1, whereSeparator: \.isWhitespace)
-        let result: Bool
-        switch words.first?.lowercased() {
-        case "defined":
-            let name = expander.expand(words.count > 1 ? String(words[1]).trimmed : "")
-            result = MacroSyntax.isName(name) && !(table.lookup(name)?.value.isEmpty ?? true)
-        case "version":
-            throw fail("'if version' is not supported by this gahp")
-        default:
-            let expanded = expander.expand(String(text)).trimmed
-            guard let value = ConfigValue.boolean(expanded) else {
-                throw fail("unsupported condition '\(condition)': use 'defined NAME', true/false or an integer")
-            }
-            result = value
-        }
-        return result != negated
+    }
+
+    /// `HTCondorVersion`'s order: the knob (environment first, as it would win there), then the
+    /// installed HTCondor's library, then the fallback.
+    private static func discoverVersion(
+        table: MacroTable, expander: MacroExpander, environment: [String: String]
+    ) -> HTCondorVersion {
+        let knob = HTCondorVersion.knob
+        let setting = environment.first { $0.key.uppercased() == "_CONDOR_" + knob }?.value
+            ?? table.lookup(knob).map { expander.expand($0.value, of: knob) }
+        if let setting, let version = HTCondorVersion(setting) { return version }
+        let configured = ["$(LIB)", "$(RELEASE_DIR)/lib", "$(RELEASE_DIR)/lib64"].map { expander.expand($0) }
+        return HTCondorVersion.installed(in: configured + HTCondorVersion.systemLibraryDirectories) ?? .fallback
     }
 }

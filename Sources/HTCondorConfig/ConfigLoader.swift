@@ -98,10 +98,13 @@ enum ConfigLoader {
         }
     }
 
-    /// `LOCAL_CONFIG_DIR_EXCLUDE_REGEXP`, searched (not anchored) in each file name.
+    /// `LOCAL_CONFIG_DIR_EXCLUDE_REGEXP`, searched (not anchored) in each file name. HTCondor's
+    /// default pattern is matched by hand: compiling it as a `Regex` took most of the time of
+    /// reading a stock configuration, at every start of the gahp.
     private static func exclusionRule(_ reader: ConfigFileReader) throws(ConfigError) -> (String) -> Bool {
         let pattern = reader.expanded("LOCAL_CONFIG_DIR_EXCLUDE_REGEXP")
         guard !pattern.isEmpty else { return { _ in false } }
+        if pattern == Defaults.localConfigDirExclusion { return Defaults.isExcludedByDefault }
         let regex: Regex<AnyRegexOutput>
         do {
             regex = try Regex(pattern)

@@ -16,6 +16,25 @@ enum ConfigValue {
         return parser.parse()
     }
 
+    /// A size as HTCondor writes it for `MAX_*_LOG`: a number with an optional unit
+    /// (`10 Mb`, `512K`, `1 GB`; powers of 1024), in bytes.
+    static func byteCount(_ text: String) -> Int? {
+        var number = text.trimmed
+        if number.last == "b" || number.last == "B" { number.removeLast() }
+        let scale: Int
+        switch number.last?.uppercased() {
+        case "K": scale = 1 << 10
+        case "M": scale = 1 << 20
+        case "G": scale = 1 << 30
+        case "T": scale = 1 << 40
+        default: scale = 1
+        }
+        if scale > 1 { number.removeLast() }
+        guard let value = integer(number) else { return nil }
+        let (bytes, overflow) = value.multipliedReportingOverflow(by: scale)
+        return overflow ? nil : bytes
+    }
+
     /// HTCondor's list syntax: items separated by commas and/or white space, empties dropped.
     static func list(_ text: String) -> [String] {
         text.split { $0 == "," || $0.isWhitespace }.map(String.init)

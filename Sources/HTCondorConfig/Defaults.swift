@@ -12,13 +12,11 @@ enum Defaults {
     }
 
     /// What HTCondor detects about the host and admins use in paths and conditions
-    /// (`/etc/condor/$(HOSTNAME).local`, `if $(IsLinux)`). `FULL_HOSTNAME` is the configured
-    /// name, not a DNS answer: start-up must not wait for a resolver.
+    /// (`/etc/condor/$(HOSTNAME).local`, `if $(IsWindows)`). `FULL_HOSTNAME` is the configured
+    /// name, not a DNS answer: start-up must not wait for a resolver. HTCondor 25.14 defines
+    /// `IsWindows` (false here) but not `IsLinux`, so neither does the gahp.
     private static func detected() -> [String: String] {
-        var values = ["IsLinux": "false", "IsWindows": "false"]
-        #if os(Linux)
-        values["IsLinux"] = "true"
-        #endif
+        var values = ["IsWindows": "false"]
         var buffer = [CChar](repeating: 0, count: 256)
         if gethostname(&buffer, buffer.count - 1) == 0 {
             let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -43,13 +41,20 @@ enum Defaults {
         }
     }
 
+    /// HTCondor 25.14's own defaults (`condor_config_val -default`), so a knob left unset
+    /// reads as it does in HTCondor: e.g. `VM_GAHP_LOG` is `$(LOG)/VMGahpLog`, `LOG` is
+    /// `$(LOCAL_DIR)/log` and `LOCAL_DIR` is `~condor`.
     private static func settings(subsystem: String) -> [String: String] {
         [
             "SUBSYSTEM": subsystem,
-            "LOG": "/var/log/condor",
-            "LIBEXEC": "/usr/libexec/condor",
-            "SBIN": "/usr/sbin",
-            "MAX_DEFAULT_LOG": "10485760",
+            "DOLLAR": "$",
+            "RELEASE_DIR": "/usr",
+            "LOCAL_DIR": "$(TILDE)",
+            "LOG": "$(LOCAL_DIR)/log",
+            "LIB": "$(RELEASE_DIR)/lib",
+            "LIBEXEC": "$(RELEASE_DIR)/libexec",
+            "SBIN": "$(RELEASE_DIR)/sbin",
+            "MAX_DEFAULT_LOG": "10 Mb",
             "VM_GAHP_SERVER": "$(SBIN)/condor_vm-gahp",
             "VM_GAHP_LOG": "$(LOG)/VMGahpLog",
             "MAX_VM_GAHP_LOG": "$(MAX_DEFAULT_LOG)",
@@ -64,7 +69,19 @@ enum Defaults {
             "VM_HARDWARE_VT": "false",
             "XEN_ALLOW_HARDWARE_VT_SUSPEND": "false",
             "REQUIRE_LOCAL_CONFIG_FILE": "true",
-            "LOCAL_CONFIG_DIR_EXCLUDE_REGEXP": #"^((\..*)|(.*~)|(#.*)|(.*\.rpmsave)|(.*\.rpmnew)|(.*\.swp))$"#,
+            "LOCAL_CONFIG_DIR_EXCLUDE_REGEXP": localConfigDirExclusion,
         ]
+    }
+
+    /// HTCondor 25.14's default `LOCAL_CONFIG_DIR_EXCLUDE_REGEXP`.
+    static let localConfigDirExclusion =
+        #"^((\..*)|(.*\.pl)|(.*\.py)|(.*\.sh)|(.*~)|(#.*)|(.*\.rpmsave)|(.*\.rpmnew)|(.*\.dpkg-old)|(.*\.dpkg-dist)|(.*\.cfsaved))$"#
+
+    /// What `localConfigDirExclusion` matches, without compiling it: dot files, `#` files,
+    /// editor backups, scripts and package-manager leftovers (`.` stops at a newline there).
+    static func isExcludedByDefault(_ name: String) -> Bool {
+        guard !name.contains("\n") else { return false }
+        let suffixes = [".pl", ".py", ".sh", "~", ".rpmsave", ".rpmnew", ".dpkg-old", ".dpkg-dist", ".cfsaved"]
+        return name.hasPrefix(".") || name.hasPrefix("#") || suffixes.contains { name.hasSuffix($0) }
     }
 }

@@ -10,16 +10,35 @@
 ///   file's `VM_GAHP.NAME` beats `_CONDOR_NAME` (use `_CONDOR_VM_GAHP.NAME` to override it);
 /// - `#` starts a comment only at the start of a line; names are case-insensitive;
 /// - an undefined (or empty) macro expands to its `:default`, else to nothing;
-/// - `include command`, command-generated `LOCAL_CONFIG_FILE`, `if version …` and ClassAd
-///   conditions are refused with an error naming file and line, never guessed at; `use`
-///   metaknobs are ignored with a warning (they set nothing the gahp reads).
+/// - conditions are HTCondor's simple ones (`ConditionEvaluator`); `if version` compares
+///   against the HTCondor installed beside the gahp (`HTCondorVersion`);
+/// - `use` templates are checked as HTCondor checks them and set nothing (`Metaknobs`);
+/// - `include command`, command-generated `LOCAL_CONFIG_FILE` and HTCondor's "complex"
+///   conditions are refused with an error naming file and line, never guessed at; so is a
+///   knob the gahp reads (`knobsTheGahpReads`) whose function macro fails (`$INT(text)`).
 public struct HTCondorConfig: Sendable {
     private let table: MacroTable
     private let environment: [String: String]
     /// The files read, in order (includes and local files too).
     public let filesRead: [String]
-    /// Things read but not honoured (metaknobs, missing optional files), for the log.
+    /// `warning :` lines and things read but not honoured (missing optional files), for the log.
     public let warnings: [String]
+    /// The `use CATEGORY : NAME` templates named, as `category:name`, in order.
+    public let metaknobs: [String]
+    /// What `if version` compared against; nil when no condition asked.
+    public let conditionVersion: HTCondorVersion?
+
+    /// Every knob the gahp and its drivers read. The differential test against HTCondor's
+    /// `condor_config_val` compares exactly these; a new knob belongs here.
+    public static let knobsTheGahpReads = [
+        "LOCAL_CONFIG_DIR", "LOCAL_CONFIG_FILE", "REQUIRE_LOCAL_CONFIG_FILE", "LOCAL_CONFIG_DIR_EXCLUDE_REGEXP",
+        "VM_GAHP_LOG", "MAX_VM_GAHP_LOG", "VM_GAHP_DEBUG", "ALL_DEBUG", "DEFAULT_DEBUG", "VM_GAHP_REQ_TIMEOUT",
+        "VM_MEMORY", "VM_NETWORKING", "VM_NETWORKING_TYPE", "VM_NETWORKING_DEFAULT_TYPE",
+        "VM_NETWORKING_BRIDGE_INTERFACE", "VM_HARDWARE_VT", "XEN_BOOTLOADER", "XEN_ALLOW_HARDWARE_VT_SUSPEND",
+        "VM_GAHP_DISK_ROOTS", "VM_LIBVIRT_URI", "VM_LIBVIRT_DOMAIN_TYPE", "VM_LIBVIRT_CPU_MODE", "VM_GAHP_STOP_GRACE",
+        "LIBVIRT_XML_SCRIPT", "LIBVIRT_XML_SCRIPT_ARGS", "VM_GAHP_XML_SCRIPT_TIMEOUT", HTCondorVersion.knob,
+        "VM_GAHP_TEARDOWN_TIMEOUT", "VM_GAHP_KILL_TIMEOUT", "CONDOR_IDS",
+    ]
 
     /// Reads the configuration.
     ///
@@ -33,15 +52,32 @@ public struct HTCondorConfig: Sendable {
     ) throws(ConfigError) -> HTCondorConfig {
         let reader = try ConfigLoader.load(
             environment: environment, subsystem: subsystem, defaultConfigPath: defaultConfigPath)
-        return HTCondorConfig(
-            table: reader.table, environment: environment, filesRead: reader.filesRead, warnings: reader.warnings)
+        let config = HTCondorConfig(reader: reader, environment: environment)
+        try config.checkFunctionMacros(of: knobsTheGahpReads)
+        return config
     }
 
-    private init(table: MacroTable, environment: [String: String], filesRead: [String], warnings: [String]) {
-        self.table = table
+    private init(reader: ConfigFileReader, environment: [String: String]) {
+        table = reader.table
         self.environment = environment
-        self.filesRead = filesRead
-        self.warnings = warnings
+        filesRead = reader.filesRead
+        warnings = reader.warnings
+        metaknobs = reader.metaknobs.map { "\($0.category):\($0.name)" }
+        conditionVersion = reader.version
+    }
+
+    /// HTCondor stops on a function macro that fails in a value it looks up; so does the gahp,
+    /// for the knobs it reads, naming the definition to fix.
+    private func checkFunctionMacros(of names: [String]) throws(ConfigError) {
+        let expander = MacroExpander(table: table, environment: environment)
+        for name in names {
+            guard let raw = table.lookup(name)?.value else { continue }
+            do {
+                _ = try expander.checkedExpand(raw, of: name)
+            } catch {
+                throw self.error(error.message, about: name)
+            }
+        }
     }
 
     public var subsystem: String { table.subsystem }
@@ -63,6 +99,11 @@ public struct HTCondorConfig: Sendable {
         value(name).flatMap { ConfigValue.integer($0) } ?? fallback
     }
 
+    /// A size in bytes (`10 Mb`, `1048576`); `default` when unset or unreadable.
+    public func byteCount(_ name: String, default fallback: Int) -> Int {
+        value(name).flatMap(ConfigValue.byteCount) ?? fallback
+    }
+
     /// A list setting: items separated by commas and/or white space.
     public func list(_ name: String) -> [String] {
         value(name).map(ConfigValue.list) ?? []
@@ -77,7 +118,12 @@ public struct HTCondorConfig: Sendable {
 
 extension StringProtocol {
     /// Without leading and trailing white space (FoundationEssentials has no `trimmingCharacters`).
+    /// Index searches from both ends, not `reversed()`: this runs on every line of every file
+    /// at every start, and building strings from reversed characters cost milliseconds per file.
     var trimmed: String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else {
+            return ""
+        }
+        return String(self[first...last])
     }
 }

@@ -8,12 +8,14 @@ enum MacroSegment: Equatable {
     case macro(name: Substring, fallback: Substring?, text: Substring)
     /// `$ENV(NAME)` / `$ENV(NAME:default)`
     case environment(name: Substring, fallback: Substring?, text: Substring)
+    /// `$INT(…)`, `$Fpn(…)`, …: `body` runs to the first `)`, as in HTCondor.
+    case function(name: Substring, body: Substring, text: Substring)
 }
 
 enum MacroSyntax {
-    /// Splits `text` into literals and references. Anything that is not a well-formed `$(NAME…)`
-    /// or `$ENV(NAME…)` stays literal: HTCondor's other `$FUNC(…)` forms and ClassAd `$$(…)` are
-    /// passed through untouched.
+    /// Splits `text` into literals and references. Anything that is not a well-formed `$(NAME…)`,
+    /// `$ENV(NAME…)` or function macro (`FunctionMacro.isName`) stays literal, and so does
+    /// ClassAd `$$(…)`.
     static func segments(_ text: Substring) -> [MacroSegment] {
         var result: [MacroSegment] = []
         var literalStart = text.startIndex
@@ -50,8 +52,15 @@ enum MacroSyntax {
     /// Parses the reference starting at `dollar`; returns it and the index after its `)`.
     private static func reference(in text: Substring, at dollar: Substring.Index) -> (MacroSegment, Substring.Index)? {
         var cursor = text.index(after: dollar)
-        let isEnvironment = text[cursor...].prefix(4).uppercased() == "ENV("
-        if isEnvironment { cursor = text.index(cursor, offsetBy: 3) }
+        let word = text[cursor...].prefix { $0.isASCII && ($0.isLetter || $0 == "_") }
+        let isEnvironment = word == "ENV"
+        if !isEnvironment, FunctionMacro.isName(word) {
+            let open = word.endIndex
+            guard open < text.endIndex, text[open] == "(", let close = text[open...].firstIndex(of: ")") else { return nil }
+            let end = text.index(after: close)
+            return (.function(name: word, body: text[text.index(after: open)..<close], text: text[dollar..<end]), end)
+        }
+        if isEnvironment { cursor = word.endIndex }
         guard cursor < text.endIndex, text[cursor] == "(" else { return nil }
         let bodyStart = text.index(after: cursor)
         guard let close = matchingParenthesis(in: text, from: bodyStart) else { return nil }
@@ -103,7 +112,7 @@ enum SelfReference {
         var changed = false
         for segment in MacroSyntax.segments(value[...]) {
             switch segment {
-            case .literal(let text), .environment(_, _, let text):
+            case .literal(let text), .environment(_, _, let text), .function(_, _, let text):
                 output += text
             case .macro(let name, let fallback, let text):
                 let referenced = name.uppercased()

@@ -11,8 +11,10 @@ struct PhysicalLines {
     }
 
     /// The next logical line and the 1-based number of its first physical line. A trailing
-    /// backslash joins the following line directly (no separator); comment lines inside a
-    /// continuation are skipped, as HTCondor does.
+    /// backslash joins the following line without its leading white space, as HTCondor 25.14
+    /// does. A comment line inside a continuation contributes only its last character, which is
+    /// what HTCondor 25.14 reads (so `\\` at its end continues further): odd, but the starter and
+    /// the startd read the file that way, and the gahp must agree with them.
     mutating func nextLogical() -> (number: Int, line: String)? {
         guard next < lines.count else { return nil }
         let number = next + 1
@@ -20,10 +22,14 @@ struct PhysicalLines {
         next += 1
         while let stripped = Self.droppingContinuation(line) {
             line = stripped
-            while next < lines.count, lines[next].drop(while: \.isWhitespace).hasPrefix("#") { next += 1 }
             guard next < lines.count else { break }
-            line += lines[next]
+            let following = lines[next].drop(while: \.isWhitespace)
             next += 1
+            if following.hasPrefix("#") {
+                if let last = following.last(where: { !$0.isWhitespace }) { line.append(last) }
+            } else {
+                line += following
+            }
         }
         return (number, line)
     }
@@ -42,8 +48,7 @@ struct PhysicalLines {
     }
 
     private static func droppingContinuation(_ line: String) -> String? {
-        let trimmed = line.reversed().drop { $0 == " " || $0 == "\t" }
-        guard trimmed.first == "\\" else { return nil }
-        return String(trimmed.dropFirst().reversed())
+        guard let last = line.lastIndex(where: { $0 != " " && $0 != "\t" }), line[last] == "\\" else { return nil }
+        return String(line[..<last])
     }
 }

@@ -19,7 +19,8 @@ struct HostSettings: Sendable {
     /// `VM_GAHP_KILL_TIMEOUT`: how long kill mode (`-M 4`) waits out a hung or restarting
     /// hypervisor for the domain to be gone. Default 60 s.
     var killTimeout: Duration
-    /// Things worth a line in the log (metaknobs ignored, networking types dropped...).
+    /// Things worth a line in the log (`warning :` lines, templates used, the version `if
+    /// version` compared against, networking types dropped...).
     var notes: [String]
     var environment: [String: String]
 
@@ -30,6 +31,12 @@ struct HostSettings: Sendable {
         let config = try HTCondorConfig.load(environment: environment)
         let cpus = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         var notes = config.warnings
+        if let version = config.conditionVersion {
+            notes.append("'if version' conditions compared against HTCondor \(version) (\(HTCondorVersion.knob) sets it)")
+        }
+        if !config.metaknobs.isEmpty {
+            notes.append("templates used: \(config.metaknobs.joined(separator: ", ")); none sets a knob the gahp reads")
+        }
         let policy: HostPolicy
         do {
             let derived = try config.hostPolicy(hostCPUs: cpus)

@@ -33,7 +33,7 @@ struct LogSetup: Sendable {
         let destination: LogSettings.Destination =
             toStderr ? .standardError : config.value("VM_GAHP_LOG").map { .file($0) } ?? .standardError
         return LogSettings(
-            destination: destination, maxBytes: config.integer("MAX_VM_GAHP_LOG", default: LogSettings.defaultMaxBytes),
+            destination: destination, maxBytes: config.byteCount("MAX_VM_GAHP_LOG", default: LogSettings.defaultMaxBytes),
             debugFlags: flags, owner: condorIDs(config: config, environment: environment))
     }
 

@@ -21,6 +21,7 @@ enum ProbeMode {
         _ = LogSetup.start(config: settings.config, toStderr: logToStderr, environment: environment)
         let logger = Logger(label: "vmgahp")
         logger.info("VM-GAHP initialized with run-mode 0, vm type \(vmType)")
+        for note in settings.notes { logger.notice("\(note)") }
         let driver: any VMDriver
         do {
             driver = try entry.make(settings.driverContext(vmType: vmType, workingDirectory: nil, logger: logger))

@@ -2,6 +2,7 @@ import ClassAd
 import DiskImage
 import FoundationEssentials
 import GAHPLogging
+import HTCondorConfig
 import JobAd
 import Logging
 import VMCore
@@ -110,3 +111,48 @@ report("one VM_GAHP_LOG line", median(20000) { sink.write(message: message, meta
 let quiet = LogSink(settings: LogSettings(destination: .file(logPath), level: .info))
 let logger = Logger(label: "bench") { _ in GAHPLogHandler(sink: quiet) }
 report("a debug line while at D_ALWAYS", median(20000) { logger.debug("\(message)") }, baseline: "write(2) of the line", rawWrite)
+
+// Reading HTCondor's stock configuration (issue 12): the shipped condor_config.generic and
+// config.d/00-security, whose `if version` makes the reader look for the installed HTCondor's
+// library, plus a 50-vm.conf. Baselines: the same files with `if true` in place of the version
+// condition (the cost of the version lookup is the difference), and CONDOR_CONFIG=ONLY_ENV.
+let examples = FileManager.default.currentDirectoryPath + "/../shared/htcondor/config-examples"
+if let security = FileManager.default.contents(atPath: "\(examples)/00-security") {
+    _ = mkdir("\(workdir)/config", 0o755)
+    _ = mkdir("\(workdir)/plain", 0o755)
+    func write(_ path: String, _ text: String) { _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) }
+    let main = "include : \(examples)/condor_config.generic\nLOCAL_DIR = \(workdir)\nREQUIRE_LOCAL_CONFIG_FILE = false\n"
+    write("\(workdir)/condor_config", main)
+    write("\(workdir)/plain_config", main + "LOCAL_CONFIG_DIR = \(workdir)/plain\n")
+    _ = symlink("\(examples)/00-security", "\(workdir)/config/00-security")
+    let plain = String(decoding: security, as: UTF8.self).replacing("if version >= 23.10.0", with: "if true")
+    write("\(workdir)/plain/00-security", plain)
+    let vm = "VM_TYPE = kvm\nVM_MEMORY = 1024\nVM_NETWORKING = false\n"
+    write("\(workdir)/config/50-vm.conf", vm)
+    write("\(workdir)/plain/50-vm.conf", vm)
+    do {
+        _ = try HTCondorConfig.load(environment: ["CONDOR_CONFIG": "\(workdir)/condor_config"])
+    } catch {
+        print("the stock configuration does not load: \(error)")
+        exit(1)
+    }
+    let onlyEnv = median(500) { _ = try? HTCondorConfig.load(environment: ["CONDOR_CONFIG": "ONLY_ENV"]) }
+    let noVersion = median(500) { _ = try? HTCondorConfig.load(environment: ["CONDOR_CONFIG": "\(workdir)/plain_config"]) }
+    let stock = median(500) { _ = try? HTCondorConfig.load(environment: ["CONDOR_CONFIG": "\(workdir)/condor_config"]) }
+    report("read the stock configuration", stock, baseline: "same, 'if true'", noVersion)
+    report("read the stock configuration", stock, baseline: "ONLY_ENV", onlyEnv)
+    write("\(workdir)/version_only", "if version >= 23.10.0\nendif\n")
+    write("\(workdir)/true_only", "if true\nendif\n")
+    let trueOnly = median(500) { _ = try? HTCondorConfig.load(environment: ["CONDOR_CONFIG": "\(workdir)/true_only"]) }
+    let versionOnly = median(500) { _ = try? HTCondorConfig.load(environment: ["CONDOR_CONFIG": "\(workdir)/version_only"]) }
+    report("a file with one 'if version'", versionOnly, baseline: "one 'if true'", trueOnly)
+    // The same where an HTCondor is installed at RELEASE_DIR: the lookup stops at its lib/.
+    _ = mkdir("\(workdir)/release", 0o755)
+    _ = mkdir("\(workdir)/release/lib", 0o755)
+    write("\(workdir)/release/lib/libcondor_utils_25_14_0.so", "")
+    write("\(workdir)/version_found", "RELEASE_DIR = \(workdir)/release\nif version >= 23.10.0\nendif\n")
+    write("\(workdir)/true_found", "RELEASE_DIR = \(workdir)/release\nif true\nendif\n")
+    let trueFound = median(500) { _ = try? HTCondorConfig.load(environment: ["CONDOR_CONFIG": "\(workdir)/true_found"]) }
+    let versionFound = median(500) { _ = try? HTCondorConfig.load(environment: ["CONDOR_CONFIG": "\(workdir)/version_found"]) }
+    report("the same, HTCondor in RELEASE_DIR", versionFound, baseline: "one 'if true'", trueFound)
+}

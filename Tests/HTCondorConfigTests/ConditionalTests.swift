@@ -76,13 +76,24 @@ import Testing
     }
 
     @Test(arguments: [
-        ("if version >= 9.0\nendif\n", 1, "not supported"),
-        ("if $(A) > 3\nendif\n", 1, "unsupported condition"),
+        ("if version >= 5.0\nendif\n", 1, "version is not of the form"),
+        ("if version >= 25\nendif\n", 1, "version is not of the form"),
+        ("if version>=9.0\nendif\n", 1, "complex"),
+        ("if version 25.14.0\nendif\n", 1, "complex"),
+        ("if $(A) > 3\nendif\n", 1, "complex"),
+        ("if true && false\nendif\n", 1, "complex"),
+        ("if (true)\nendif\n", 1, "complex"),
+        ("if \"true\"\nendif\n", 1, "complex"),
+        ("if y\nendif\n", 1, "not a condition"),
+        ("if 0x1\nendif\n", 1, "not a condition"),
+        ("if defined a b\nendif\n", 1, "'defined' takes"),
+        ("if defined use ROLE : Personal\nendif\n", 1, "without spaces"),
         ("A = 1\nif true\nB = 2\n", 2, "endif"),
         ("else\n", 1, "without a matching 'if'"),
         ("endif\n", 1, "without a matching 'if'"),
-        ("if true\nelse\nelse\nendif\n", 3, "without a matching 'if'"),
-        ("if\nendif\n", 1, "without a condition"),
+        ("if true\nelse\nelse\nendif\n", 3, "second 'else'"),
+        ("if true\nelse\nelif true\nendif\n", 3, "'elif' after 'else'"),
+        ("if\nendif\n", 1, "not a condition"),
     ])
     func malformedConditionals(text: String, line: Int, message: String) throws {
         let fixture = try ConfigFixture()

@@ -89,7 +89,7 @@ import Testing
 
     @Test func localConfigDirSkipsBackupsAndDotFilesInLexicalOrder() throws {
         let fixture = try ConfigFixture()
-        for name in ["b.conf~", "c.rpmsave", "d.rpmnew", ".e.swp", ".hidden", "#f#", "g.swp"] {
+        for name in ["b.conf~", "c.rpmsave", "d.rpmnew", ".e.swp", ".hidden", "#f#", "g.dpkg-old", "h.dpkg-dist", "i.sh", "j.py"] {
             try fixture.write("config.d/\(name)", "SKIPPED = \(name)\n")
         }
         try fixture.write("config.d/Z", "ORDER = $(ORDER) Z\n")
@@ -213,5 +213,26 @@ import Testing
         #expect(config.value("B") == nil)
         #expect(config.value("C") == "three")
         #expect(config.filesRead == [fixture.mainFile, fixture.path("one"), fixture.path("three")])
+    }
+}
+
+@Suite struct DefaultExclusionTests {
+    /// The default exclusion rule is matched by hand (for start-up time); it must pick the same
+    /// files as the pattern compiled as a regular expression.
+    @Test func handMatcherAgreesWithTheRegularExpression() throws {
+        let fixture = try ConfigFixture()
+        let names = [
+            "a", "10-vm.conf", ".hidden", "#x#", "x~", "~", "s.sh", "p.pl", "q.py", "x.rpmsave", "x.rpmnew", "x.dpkg-old",
+            "x.dpkg-dist", "x.cfsaved", "x.sh.conf", "plx", "a.pyc", "conf.d~x", "y.dpkg-new", "z.swp", "b.conf",
+        ]
+        for name in names { try fixture.write("d/\(name)", "READ = $(READ) \(name)\n") }
+        let directory = "LOCAL_CONFIG_DIR = \(fixture.path("d"))\n"
+        let byHand = try fixture.load(main: directory)
+        let regex = try HTCondorConfig.load(environment: ["CONDOR_CONFIG": "ONLY_ENV"]).value("LOCAL_CONFIG_DIR_EXCLUDE_REGEXP") ?? ""
+        // The same rule spelled differently, so it goes through the regular-expression engine.
+        let compiled = try fixture.load(main: directory + "LOCAL_CONFIG_DIR_EXCLUDE_REGEXP = \(regex)|(^NEVER$)\n")
+        #expect(byHand.value("READ") == compiled.value("READ"))
+        #expect(byHand.value("READ")?.contains("10-vm.conf") == true)
+        #expect(byHand.value("READ")?.contains(".hidden") == false)
     }
 }

@@ -40,12 +40,15 @@ import Testing
         let config = try fixture.load(main: """
             LIST = a, \\
               b, \\
-            # a comment inside the continuation is skipped
+            # a comment ending in a backslash continues \\
               c
+            ODD = a \\
+            # HTCondor keeps the last character of a comment line here: xyz
             AFTER = x
             TRAILING = last \\
             """)
-        #expect(config.value("LIST") == "a,   b,   c")
+        #expect(config.value("LIST") == "a, b, c")
+        #expect(config.value("ODD") == "a z")
         #expect(config.value("AFTER") == "x")
         #expect(config.value("TRAILING") == "last")
     }
@@ -98,20 +101,36 @@ import Testing
         #expect(config.value("B") == "2")
     }
 
-    @Test func metaknobsAreIgnoredWithAWarning() throws {
-        let fixture = try ConfigFixture()
-        let config = try fixture.load(main: "use ROLE : Execute\nA = 1\n")
-        #expect(config.value("A") == "1")
-        #expect(config.warnings.count == 1)
-        #expect(config.warnings.first?.contains("line 1") == true)
-        #expect(config.warnings.first?.contains("use ROLE : Execute") == true)
-    }
-
     @Test func keywordsCanStillBeAssignedAsNames() throws {
         let fixture = try ConfigFixture()
-        let config = try fixture.load(main: "use = 1\ninclude = 2\nif = 3\n")
+        let config = try fixture.load(main: "use = 1\ninclude = 2\nif=3\nerror = 4\nwarning=5\n")
         #expect(config.value("USE") == "1")
         #expect(config.value("INCLUDE") == "2")
         #expect(config.value("IF") == "3")
+        #expect(config.value("ERROR") == "4")
+        #expect(config.value("WARNING") == "5")
+        // With white space after it, `if` is a condition, as in HTCondor.
+        try fixture.write("condor_config", "if = 3\n")
+        #expect(fixture.loadError()?.message.contains("not a valid condition") == true)
+    }
+
+    @Test func errorAndWarningStatements() throws {
+        let fixture = try ConfigFixture()
+        let config = try fixture.load(main: "X = here\nwarning : careful $(X)\nif false\nerror : never\nendif\n")
+        #expect(config.warnings == ["\(fixture.mainFile), line 2: careful here"])
+        try fixture.write("condor_config", "A = 1\nerror: stop $(A)\n")
+        let error = try #require(fixture.loadError())
+        #expect(error.line == 2)
+        #expect(error.message == "stop 1")
+    }
+
+    @Test func sectionHeadersAndOldIncludeMarkerAreAccepted() throws {
+        let fixture = try ConfigFixture()
+        try fixture.write("part", "P = 1\n")
+        let config = try fixture.load(main: "[HTCondor]\n@include : part\nA = [ x = 1 ]\n")
+        #expect(config.value("P") == "1")
+        #expect(config.value("A") == "[ x = 1 ]")
+        try fixture.write("condor_config", "[HTCondor settings]\n")
+        #expect(fixture.loadError()?.line == 1)
     }
 }
