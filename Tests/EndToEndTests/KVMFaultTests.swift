@@ -81,6 +81,8 @@ extension KVMEndToEnd {
                 // A checkpointing job keeps its disk on shared storage (HTCondor's rule).
                 let disk = checkpoint ? shared.url.appendingPathComponent("disk.img").path : "\(work)/disk.img"
                 try FileManager.default.copyItem(atPath: shared.url.appendingPathComponent("guest/bootsector.img").path, toPath: disk)
+                // A disk on shared storage is checked as the job user (VMGAHP_USER_UID below).
+                if checkpoint { chmod(disk, 0o666) }
                 try Data("the job's input\n".utf8).write(to: URL(fileURLWithPath: "\(work)/input.txt"))
                 for file in try FileManager.default.contentsOfDirectory(atPath: work) {
                     originals[file] = FileManager.default.contents(atPath: "\(work)/\(file)")
@@ -110,7 +112,10 @@ extension KVMEndToEnd {
             let adLines: [String]
 
             var environment: [String: String] {
-                ["CONDOR_CONFIG": config, "VMGAHP_WORKING_DIR": work, "VMGAHP_VMTYPE": "kvm", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
+                [
+                    "CONDOR_CONFIG": config, "VMGAHP_WORKING_DIR": work, "VMGAHP_VMTYPE": "kvm", "VMGAHP_USER_UID": "65534",
+                    "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+                ]
             }
 
             /// Launches the gahp and sends the handshake and the ad.
