@@ -122,7 +122,8 @@ struct ControlScript: Sendable {
             if let home = user.home { env["HOME"] = home }
             if let name = user.name { env["USER"] = name; env["LOGNAME"] = name }
         }
-        return env.sorted { $0.key < $1.key }.map { Array("\($0.key)=\($0.value)".utf8) }
+        // swift-subprocess hands each entry to strdup: it must carry its NUL.
+        return env.sorted { $0.key < $1.key }.map { Array("\($0.key)=\($0.value)".utf8) + [0] }
     }
 
     /// At most 300 printable characters on one line, for logs and result texts.

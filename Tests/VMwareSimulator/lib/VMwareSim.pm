@@ -9,12 +9,11 @@
 #   VMWARE_SIM_STATE    directory of the state (required)
 #   VMWARE_SIM_PRODUCT  ws (Workstation, default), player or server
 #   $STATE/fail/<cmd>   a file: <cmd> fails with the file's text as its error
-#   $STATE/hang/<cmd>   a file: <cmd> never returns
+#   $STATE/hang/<cmd>   a file: <cmd> never returns (and writes its pid to <cmd>.pid)
 #   $STATE/calls.log    every invocation, one line each, arguments separated by tabs
 package VMwareSim;
 use strict;
 use warnings;
-use POSIX ();
 use Digest::MD5 qw(md5_hex);
 use FindBin;
 
@@ -38,6 +37,8 @@ sub fault {
     my ($command) = @_;
     my $dir = state_dir();
     if (-e "$dir/hang/$command") {
+        # Tell the test who hangs, so it can check the timeout killed it.
+        if (open(my $out, '>', "$dir/hang/$command.pid")) { print {$out} "$$\n"; close($out) }
         sleep 3600 while 1;
     }
     return undef unless -e "$dir/fail/$command";
@@ -96,6 +97,7 @@ sub power_on {
     my $pid = fork();
     die "fork: $!\n" unless defined $pid;
     if ($pid == 0) {
+        require POSIX;
         POSIX::setsid();
         open(STDIN, '<', '/dev/null');
         open(STDOUT, '>', '/dev/null');
