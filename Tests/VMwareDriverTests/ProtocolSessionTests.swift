@@ -8,7 +8,23 @@ import TestSupport
 /// The script runs as the job user (uid 65534) when the tests run as root, as in production.
 @Suite struct ProtocolSessionTests {
     static let jobUser: UInt32 = 65534
-    var asJobUser: Bool { geteuid() == 0 }
+
+    /// As root, and where the job user can reach the script and the simulator (a checkout
+    /// under a private home directory cannot be), the script runs as uid 65534.
+    static let asJobUser: Bool = {
+        guard geteuid() == 0 else { return false }
+        var path = TestPaths.packageRoot.path
+        while path.count > 1 {
+            var info = stat()
+            guard stat(path, &info) == 0, info.st_mode & 0o001 != 0 else {
+                print("ProtocolSessionTests: \(path) is not searchable by others; the script runs as root, not as the job user")
+                return false
+            }
+            path = (path as NSString).deletingLastPathComponent
+        }
+        return true
+    }()
+    var asJobUser: Bool { Self.asJobUser }
 
     func host(product: String = "ws") throws -> SimulatedHost {
         try SimulatedHost(product: product, owner: asJobUser ? Self.jobUser : nil)
