@@ -72,6 +72,23 @@ import VMCore
         #expect(host.operations().suffix(2) == ["suspend", "start"] || host.operations().contains("suspend"))
     }
 
+    @Test func aNetworkedVMReportsItsMACAndIP() async throws {
+        let host = try SimulatedHost()
+        let policy = HostPolicy(maxMemoryMiB: 1024, networkingEnabled: true, networkingTypes: [.nat], hostCPUs: 2)
+        let driver = try VMwareDriver(DriverContext(
+            vmType: "vmware", policy: policy, workingDirectory: host.job,
+            setting: { $0 == "VMWARE_SCRIPT" ? SimulatedHost.script : nil }, logger: Logger(label: "test"), environment: host.environment))
+        let lines = try host.adLines(["JobVMNetworking = true", "VMPARAM_VMware_SnapshotDisk = false"])
+        let job = try JobAdReader.describe(ClassAd.parse(lines: lines).ad, adLines: lines, requestedType: "vmware", gahpType: "vmware", policy: policy)
+        let vm = try await driver.start(job)
+        let status = try await vm.status()
+        #expect(status.state == .running)
+        #expect(status.mac?.hasPrefix("00:0c:29:") == true && status.ip?.hasPrefix("192.168.") == true, "\(status)")
+        #expect(try String(contentsOfFile: try #require(host.generatedVMX), encoding: .utf8).contains("ethernet0.connectionType = \"nat\""))
+        try await vm.stop()
+        #expect(host.operations() == ["start", "getGuestIPAddress", "stop"])
+    }
+
     @Test func aGuestThatPowersItselfOffIsStopped() async throws {
         let host = try SimulatedHost()
         let vm = try await driver(host).start(try job(host))

@@ -148,6 +148,20 @@ import TestSupport
         #expect(host.records().allSatisfy { $0["power"] != "on" })
     }
 
+    @Test func hostileNamesInTheAdAreRefusedBeforeVMwareIsAsked() async throws {
+        let host = try host()
+        for (attribute, value) in [("VMPARAM_VMware_VMX_File", "\"../../../../etc/shadow\""), ("VMPARAM_VMware_VMX_File", "\"winxp.vmx\\nmemsize = 1\""),
+                                   ("VMPARAM_VMware_VMDK_Files", "\"winxp.vmdk,/etc/passwd\""), ("User", "\"alice;rm -rf /@x\"")] {
+            let gahp = try launch(host)
+            #expect(await gahp.next() == GAHPVersion.banner)
+            let result = try await start(gahp, host, ["\(attribute) = \(value)"])
+            #expect(result.first?.hasPrefix("2 1 VMGAHP_ERR_") == true, "\(attribute): \(result)")
+            #expect(await gahp.request("QUIT") == "S")
+            #expect(await gahp.exitStatus() == 0)
+        }
+        #expect(host.operations().isEmpty && host.generatedVMX == nil)
+    }
+
     @Test func hostileFilesAreHeldJobErrors() async throws {
         let host = try host()
         try "scsi0:0.present = \"TRUE\"\nscsi0:0.fileName = \"/etc/shadow\"\n".write(toFile: host.job + "/winxp.vmx", atomically: false, encoding: .utf8)
