@@ -49,7 +49,9 @@ struct ControlScript: Sendable {
     /// Runs one sub-command. Throws `Failure` for a non-zero exit (the caller decides
     /// whose fault that is) and a host `VMGAHPError` when the script cannot be run, runs
     /// too long, or prints anything but `KEY=VALUE` lines.
-    func run(_ command: String, _ arguments: [String], asRoot: Bool = false) async throws -> ScriptOutput {
+    /// - Parameter product: the product an earlier `check` found (`CONDOR_VMWARE_PRODUCT`),
+    ///   which spares the script its detection.
+    func run(_ command: String, _ arguments: [String], asRoot: Bool = false, product: String? = nil) async throws -> ScriptOutput {
         if let problem = VMwareHostCheck.scriptProblem(script) {
             throw VMGAHPError.host(.unclassified, "VMWARE_SCRIPT \(problem)")
         }
@@ -80,7 +82,7 @@ struct ControlScript: Sendable {
         do {
             outcome = try await Subprocess.run(
                 .path(FilePath(perlPath)), arguments: Arguments([script, command] + arguments),
-                environment: .custom(childEnvironment(asRoot: asRoot)),
+                environment: .custom(childEnvironment(asRoot: asRoot, product: product)),
                 workingDirectory: workingDirectory.map { FilePath($0) },
                 platformOptions: options, input: .none,
                 output: .string(limit: Self.outputLimit), error: .string(limit: Self.outputLimit)
@@ -116,8 +118,9 @@ struct ControlScript: Sendable {
     }
 
     /// The gahp's environment, with the job user's identity where the script runs as them.
-    private func childEnvironment(asRoot: Bool) -> [[UInt8]] {
+    private func childEnvironment(asRoot: Bool, product: String?) -> [[UInt8]] {
         var env = environment
+        if let product { env["CONDOR_VMWARE_PRODUCT"] = product }
         if let user, !asRoot {
             if let home = user.home { env["HOME"] = home }
             if let name = user.name { env["USER"] = name; env["LOGNAME"] = name }

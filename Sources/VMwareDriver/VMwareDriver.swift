@@ -66,7 +66,8 @@ public final class VMwareDriver: VMDriver {
                     "the working directory \(directory) goes through the symbolic link \(link); VMware fails on such paths, so EXECUTE must name the directory without links")
             }
         }
-        if files.snapshotDisk, try await !productFacts().snapshots {
+        // Asked once per gahp: later runs are told the product and skip detecting it.
+        if try await !productFacts().snapshots, files.snapshotDisk {
             throw VMGAHPError.host(.unclassified,
                 "the job asks for a disk snapshot (vmware_snapshot_disk), which VMware Player cannot take; START should reject such jobs on this host")
         }
@@ -111,7 +112,7 @@ public final class VMwareDriver: VMDriver {
     /// message (whose fault a VMware refusal is cannot be told from its text).
     func runScript(_ command: String, _ arguments: String..., asRoot: Bool = false) async throws -> ScriptOutput {
         do {
-            return try await script.run(command, arguments, asRoot: asRoot)
+            return try await script.run(command, arguments, asRoot: asRoot, product: product.withLock { $0?.flavour })
         } catch let failure as ControlScript.Failure {
             throw VMGAHPError.host(.unclassified, "condor_vm_vmware \(failure.command): \(failure.message)")
         }

@@ -149,4 +149,17 @@ subtest 'Server lifecycle' => sub {
     is($out, '', 'nothing registered');
 };
 
+subtest 'the product hint skips detection, except in check' => sub {
+    my ($dir, $vmx) = host('player');
+    local $ENV{CONDOR_VMWARE_PRODUCT} = 'player';
+    my ($status, $out) = run_script('status', $vmx);
+    is($out, "STATUS=Stopped\n", 'status');
+    open(my $log, '<', "$dir/state/calls.log") or die;
+    my @calls = <$log>;
+    is_deeply(\@calls, ["vmrun\t-T\tplayer\tlist\n"], 'one vmrun list, no detection');
+    $ENV{CONDOR_VMWARE_PRODUCT} = 'ws';
+    ($status, $out) = run_script('check');
+    like($out, qr/^PRODUCT=player\n/, 'check detects for itself');
+};
+
 done_testing();
