@@ -83,7 +83,9 @@ public final class VMwareDriver: VMDriver {
             let output = try await runScript("start", vmx)
             vm.started(pid: try Self.pid(output))
         } catch {
-            await vm.tearDown()
+            // VMware may have come up after all (a start that timed out): leave nothing running.
+            _ = try? await runScript("killvm", vmx)
+            _ = try? await runScript("unregister", vmx)
             throw error
         }
         return vm

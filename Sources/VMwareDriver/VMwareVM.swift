@@ -133,8 +133,14 @@ final class VMwareVM: VirtualMachine {
 
     func status() async throws -> VMStatusReport {
         let known = state.withLock { $0 }
-        if known.power == .softSuspended { return VMStatusReport(state: .softSuspended) }
-        if known.power == .stopped { return .stopped }
+        // States only the gahp can leave: no need to ask VMware (Workstation's `vmrun list`
+        // cannot tell a suspended VM from a stopped one, which the starter would take as the end).
+        switch known.power {
+        case .softSuspended: return VMStatusReport(state: .softSuspended)
+        case .suspended: return VMStatusReport(state: .suspended)
+        case .stopped: return .stopped
+        case .running: break
+        }
         let output = try await driver.runScript(networking ? "getvminfo" : "status", vmx)
         guard let status = output["STATUS"] else {
             throw VMGAHPError.host(.critical, "condor_vm_vmware status printed no STATUS=")

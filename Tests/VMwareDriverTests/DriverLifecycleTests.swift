@@ -69,7 +69,8 @@ import VMCore
         try await vm.stop()
         #expect(host.vm(vmx)?["power"] != "on")
         #expect(try await vm.status() == .stopped)
-        #expect(host.operations().suffix(2) == ["suspend", "start"] || host.operations().contains("suspend"))
+        // SOFT_SUSPEND and its RESUME are signals, not VMware calls; a suspended VM's STOP needs none.
+        #expect(host.operations() == ["snapshot", "start", "suspend", "start", "suspend"])
     }
 
     @Test func aNetworkedVMReportsItsMACAndIP() async throws {
