@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import Subprocess
 import Synchronization
@@ -66,16 +67,10 @@ struct ControlScript: Sendable {
             options.supplementaryGroups = user.groups
         }
         let started = ContinuousClock.now
-        let leader = Mutex<pid_t>(0)
-        let timedOut = Mutex(false)
-        let timeout = self.timeout
-        let timer = Task {
-            try await Task.sleep(for: timeout)
-            let pid = leader.withLock { $0 }
-            guard pid > 0 else { return }
-            timedOut.withLock { $0 = true }
-            kill(-pid, SIGKILL)
-        }
+        // On a Dispatch timer, not a task: a busy cooperative pool must not delay the kill.
+        let watch = Watchdog()
+        let timer = DispatchWorkItem { watch.expire() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.interval(timeout), execute: timer)
         defer { timer.cancel() }
         let label = "condor_vm_vmware \(command)"
         let outcome: ExecutionResult<Void, StringOutput<UTF8>, StringOutput<UTF8>>
@@ -87,16 +82,15 @@ struct ControlScript: Sendable {
                 platformOptions: options, input: .none,
                 output: .string(limit: Self.outputLimit), error: .string(limit: Self.outputLimit)
             ) { execution in
-                leader.withLock { $0 = execution.processIdentifier.value }
+                watch.started(execution.processIdentifier.value)
             }
         } catch {
             // The output limit was hit, or the spawn failed: make sure nothing is left.
-            let pid = leader.withLock { $0 }
-            if pid > 0 { kill(-pid, SIGKILL) }
+            watch.expire()
             throw VMGAHPError.host(.unclassified, "\(label) could not be run or printed more than \(Self.outputLimit) bytes: \(error)")
         }
         let elapsed = ContinuousClock.now - started
-        if timedOut.withLock({ $0 }) {
+        if watch.expired {
             throw VMGAHPError.host(.unclassified, "\(label) did not finish within \(timeout) and was killed with everything it started")
         }
         let stderr = outcome.standardError
@@ -114,6 +108,35 @@ struct ControlScript: Sendable {
             return try ScriptOutput(parsing: outcome.standardOutput)
         } catch {
             throw VMGAHPError.host(.unclassified, "\(label) printed \(error.line) where a KEY=VALUE line belongs")
+        }
+    }
+
+    private static func interval(_ duration: Duration) -> DispatchTimeInterval {
+        let (seconds, attoseconds) = duration.components
+        return .nanoseconds(Int(min(seconds, Int64(Int.max / 1_000_000_000 - 1))) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+    }
+
+    /// Kills the script's session once its time is up, whether that comes before or after
+    /// its pid is known.
+    private final class Watchdog: Sendable {
+        private let state = Mutex<(pid: pid_t, expired: Bool)>((0, false))
+
+        var expired: Bool { state.withLock { $0.expired } }
+
+        func started(_ pid: pid_t) {
+            let kill = state.withLock { s -> Bool in
+                s.pid = pid
+                return s.expired
+            }
+            if kill { Glibc.kill(-pid, SIGKILL) }
+        }
+
+        func expire() {
+            let pid = state.withLock { s -> pid_t in
+                s.expired = true
+                return s.pid
+            }
+            if pid > 0 { Glibc.kill(-pid, SIGKILL) }
         }
     }
 

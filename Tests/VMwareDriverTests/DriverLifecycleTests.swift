@@ -117,15 +117,17 @@ import VMCore
         #expect(error?.fault == .host && error?.code == .unclassified)
         #expect(error?.resultText.contains("Insufficient permissions in host operating system") == true)
         #expect(host.records().allSatisfy { $0["power"] != "on" })
+        #expect(await host.waitUntilNothingRuns() == [])
     }
 
     @Test func aHangingVmrunIsKilledAtTheTimeout() async throws {
         let host = try SimulatedHost()
         try host.hang("start")
-        let error = await startError(try driver(host, timeout: 2), try job(host))
+        let error = await startError(try driver(host, timeout: 3), try job(host))
         #expect(error?.message.contains("did not finish within") == true)
-        let hung = try #require(host.hungPid("start"))
-        #expect(await SimulatedHost.waitUntilGone(hung), "the hung vmrun outlived the timeout")
+        // On a loaded host the timeout may strike before vmrun got as far as hanging.
+        if host.hungPid("start") == nil { print("aHangingVmrunIsKilledAtTheTimeout: the script was killed before vmrun hung") }
+        #expect(await host.waitUntilNothingRuns() == [], "the script or the hung vmrun outlived the timeout")
         #expect(host.records().allSatisfy { $0["power"] != "on" })
     }
 

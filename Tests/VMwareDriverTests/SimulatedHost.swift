@@ -187,6 +187,29 @@ final class SimulatedHost: @unchecked Sendable {
         return letter == "Z" || letter == "X" ? nil : letter
     }
 
+    /// Live processes started for this host (the simulated tools, vmware-vmx stand-ins, the
+    /// script): their command lines name a file under its directory.
+    func liveProcesses() -> [Int32] {
+        let me = getpid()
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard pid != me, Self.processState(pid) != nil,
+                  let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self).contains(root.path)
+        }
+    }
+
+    /// Waits (bounded) until nothing of this host runs any more.
+    func waitUntilNothingRuns(timeout: Duration = .seconds(20)) async -> [Int32] {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            let live = liveProcesses()
+            if live.isEmpty || clock.now >= deadline { return live }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// Waits (bounded) for a signalled process to reach one of `states`: a stop or continue
     /// takes effect only when the process next runs, which on a loaded host takes a while.
     static func waitForState(_ pid: Int32, _ states: Character..., timeout: Duration = .seconds(10)) async -> Bool {
