@@ -9,27 +9,26 @@ import Darwin
 /// Where a job's files may live: its working directory, plus the shared-storage roots the
 /// admin allows (`HostPolicy.allowedDiskRoots`). The gahp runs as root, so a disk, kernel
 /// or VMware file named by the user must never resolve to anything else (`/etc/shadow`,
-/// another job's disk). Public for drivers that find more file names inside the job's
-/// files (VMware's .vmx and .vmdk descriptors).
-public struct FileConfinement: Sendable {
+/// another job's disk).
+struct FileConfinement {
     /// The working directory with symlinks resolved.
-    public let workingDirectory: String
+    let workingDirectory: String
     /// The allowed roots that exist, symlinks resolved.
-    public let roots: [String]
+    let roots: [String]
 
     /// PATH_MAX: longer names cannot be opened anyway.
-    public static let maxPathLength = 4095
+    static let maxPathLength = 4095
 
     /// A file the job may use.
-    public struct Resolved: Equatable, Sendable {
+    struct Resolved: Equatable {
         /// Absolute, symlinks resolved.
-        public var path: String
+        var path: String
         /// Inside the working directory (transferred with the job), not on shared storage.
-        public var transferred: Bool
+        var transferred: Bool
     }
 
     /// Nil when the working directory is not an existing absolute directory.
-    public init?(workingDirectory: String, allowedRoots: [String]) {
+    init?(workingDirectory: String, allowedRoots: [String]) {
         guard workingDirectory.hasPrefix("/"), Self.isPlausiblePath(workingDirectory),
               let resolved = Self.realPath(workingDirectory), Self.isDirectory(resolved)
         else { return nil }
@@ -49,19 +48,14 @@ public struct FileConfinement: Sendable {
     /// working directory or an allowed root, and must exist: a disk that is not there
     /// cannot be confined, and libvirt would fail on it anyway.
     ///
-    /// `kind` (`disk`, `kernel`, ...) only words the message. `preferTransferredCopy: false`
-    /// checks exactly the file named, for names the hypervisor itself resolves (a VMDK
-    /// descriptor's extents), where a same-named file in the working directory is not the
-    /// one that will be opened.
-    public func resolve(
-        _ name: String, kind: String, directoryAllowed: Bool = false, preferTransferredCopy: Bool = true
-    ) -> Result<Resolved, ConfinementProblem> {
+    /// `kind` (`disk`, `kernel`, ...) only words the message.
+    func resolve(_ name: String, kind: String, directoryAllowed: Bool = false) -> Result<Resolved, ConfinementProblem> {
         guard Self.isPlausiblePath(name) else {
             return .failure(ConfinementProblem(
                 "\(kind) file \(TextRules.quoted(name)) is empty, longer than \(Self.maxPathLength) bytes, or holds a control character, invalid UTF-8 or one of < > & ' \""))
         }
         let candidate: String
-        if preferTransferredCopy, let inWorkingDirectory = transferredCopy(of: name) {
+        if let inWorkingDirectory = transferredCopy(of: name) {
             candidate = inWorkingDirectory
         } else if name.hasPrefix("/") {
             candidate = name
@@ -131,7 +125,7 @@ public struct FileConfinement: Sendable {
 }
 
 /// Why a job file was refused; the caller attaches the token that fits the file's role.
-public struct ConfinementProblem: Error, Sendable {
-    public var message: String
+struct ConfinementProblem: Error {
+    var message: String
     init(_ message: String) { self.message = message }
 }

@@ -105,12 +105,12 @@ struct VMDKDescriptor: Equatable {
     /// Checks the disk at `path` (already confined) and, through its descriptor, every file
     /// it makes VMware open. Names are resolved where VMware resolves them: relative to the
     /// descriptor's directory.
-    static func check(_ path: String, files: FileConfinement) throws(VMGAHPError) {
+    static func check(_ path: String, files: JobFileBoundary) throws(VMGAHPError) {
         var seen: Set<String> = []
         try check(path, files: files, depth: 0, seen: &seen)
     }
 
-    private static func check(_ path: String, files: FileConfinement, depth: Int, seen: inout Set<String>) throws(VMGAHPError) {
+    private static func check(_ path: String, files: JobFileBoundary, depth: Int, seen: inout Set<String>) throws(VMGAHPError) {
         guard depth < maxChain else { throw VMGAHPError.job(.badImage, "VMDK \(path) starts a chain of more than \(maxChain) parent disks") }
         guard seen.insert(path).inserted else { return }
         let descriptor: VMDKDescriptor
@@ -125,8 +125,8 @@ struct VMDKDescriptor: Equatable {
         let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         func confined(_ name: String, role: String) throws(VMGAHPError) -> String {
             let full = name.hasPrefix("/") ? name : directory + "/" + name
-            switch files.resolve(full, kind: "VMDK \(role)", preferTransferredCopy: false) {
-            case .success(let file): return file.path
+            switch files.resolveExactly(full, kind: "VMDK \(role)") {
+            case .success(let real): return real
             case .failure(let problem): throw VMGAHPError.job(.badImage, "VMDK \(path): \(problem.message)")
             }
         }

@@ -11,7 +11,7 @@ import Glibc
 /// `guestOS*`, the SCSI/IDE/SATA/NVMe and floppy devices, `ethernet0.virtualDev`);
 /// everything that names host resources the gahp cannot vouch for (physical CD-ROMs and
 /// floppies, serial and parallel ports, shared folders, log and swap locations) is dropped.
-/// Every file a kept device names is confined (see `FileConfinement`) and written as its
+/// Every file a kept device names is confined (see `JobFileBoundary`) and written as its
 /// resolved path, and every disk's VMDK chain is checked (`VMDKDescriptor`). Memory,
 /// vCPUs, name and networking come from the validated job, not from the job's .vmx.
 struct VMXBuilder {
@@ -110,8 +110,8 @@ struct VMXBuilder {
         return result
     }
 
-    private func confinement() throws(VMGAHPError) -> FileConfinement {
-        guard let files = FileConfinement(workingDirectory: job.workingDirectory, allowedRoots: allowedRoots) else {
+    private func confinement() throws(VMGAHPError) -> JobFileBoundary {
+        guard let files = JobFileBoundary(workingDirectory: job.workingDirectory, allowedRoots: allowedRoots) else {
             throw VMGAHPError.host(.noJobClassAdInfo, "working directory \(job.workingDirectory) is not a directory")
         }
         return files
@@ -124,7 +124,7 @@ struct VMXBuilder {
         let full = !name.hasPrefix("/") && !vmware.transfer ? (vmware.directory ?? job.workingDirectory) + "/" + name : name
         let path: String
         switch try confinement().resolve(full, kind: "VMX device") {
-        case .success(let file): path = file.path
+        case .success(let real): path = real
         case .failure(let problem): throw VMGAHPError.job(.badImage, "VMX \(vmware.vmxFile): \(problem.message)")
         }
         guard !path.contains("|") else {
