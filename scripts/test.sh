@@ -2,7 +2,7 @@
 # The README's second command: install what is needed, then run every test.
 #   unit and integration tests (swift test; libvirt's test:///default needs no daemon),
 #   end-to-end tests on a real libvirtd with a real KVM guest (TCG where /dev/kvm is missing),
-#   the protocol conformance suite against the built binaries, the VMware control script (prove),
+#   the protocol conformance suite against the built binaries,
 #   and bounded fuzzing of the ClassAd parser and of the GAHP line reader and dispatcher.
 # libvirtd is started only when none answers, and then stopped again by its pid.
 set -euo pipefail
@@ -23,7 +23,7 @@ echo "== protocol conformance: condor_vm-gahp on libvirt's test:///default"
 .build/debug/gahp-conformance --gahp .build/debug/condor_vm-gahp --feature libvirt-test \
   --config 'VM_LIBVIRT_URI = test:///default' --env VMGAHP_USER_UID=65534 protocol-spec/cases
 
-echo "== condor_vm_vmware alone against the simulated vmrun and vmware-cmd"
+echo "== condor_vm_vmware alone (prove) against the simulated vmrun and vmware-cmd"
 prove Tests/VMwareSimulator/t
 
 echo "== fuzzing (${FUZZ_SECONDS} s each)"
