@@ -63,6 +63,15 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strict),
+        /// VMware Workstation, Player and Server through our Perl script `scripts/condor_vm_vmware`.
+        .target(
+            name: "VMwareDriver",
+            dependencies: [
+                "VMCore", "JobAd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strict),
         .target(
             name: "FakeDriver",
             dependencies: ["VMCore", .product(name: "Logging", package: "swift-log")],
@@ -79,7 +88,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "condor_vm-gahp",
-            dependencies: ["VMGahpCommand", "LibvirtDriver"],
+            dependencies: ["VMGahpCommand", "LibvirtDriver", "VMwareDriver"],
             swiftSettings: strict),
         /// The same server wired to the in-memory driver, for tests that spawn a gahp
         /// without a hypervisor. Not a product: it is never installed.
@@ -139,6 +148,10 @@ let package = Package(
         .testTarget(
             name: "LibvirtDriverTests",
             dependencies: ["LibvirtDriver", "VMCore", "JobAd", "ClassAd", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "VMwareDriverTests",
+            dependencies: ["VMwareDriver", "VMCore", "JobAd", "ClassAd", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",

@@ -8,13 +8,14 @@
 #   libxml2-utils             xmllint, which virt-xml-validate runs
 #   qemu-system-x86, qemu-utils  the emulator and qemu-img
 #   pkg-config, binutils      SwiftPM's pkg-config lookup; as/ld/objcopy for the test guest
+#   perl                      runs scripts/condor_vm_vmware and its simulator; `prove` (perl-base has neither)
 #
 # Never libvirt-daemon-system: it pulls in systemd, polkit and iptables; scripts/libvirtd-ctl.sh
 # does the little set-up a daemon without systemd needs. Idempotent; ~10-14 s on a fresh machine.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 PACKAGES=(libvirt-dev libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libxml2-utils
-          qemu-system-x86 qemu-utils pkg-config binutils)
+          qemu-system-x86 qemu-utils pkg-config binutils perl)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -39,6 +39,9 @@ echo "== protocol conformance: condor_vm-gahp on the real libvirtd (qemu:///syst
 echo "== protocol conformance: HTCondor's own condor_vm-gahp (cases marked differs must fail)"
 bash scripts/conformance-htcondor.sh
 
+echo "== condor_vm_vmware alone (prove) against the simulated vmrun and vmware-cmd"
+prove Tests/VMwareSimulator/t
+
 echo "== fuzzing (${FUZZ_SECONDS} s each)"
 bash scripts/fuzz.sh classad "$FUZZ_SECONDS"
 bash scripts/fuzz.sh wire "$FUZZ_SECONDS"

@@ -24,12 +24,13 @@ enum NetworkingReader {
     }
 
     /// The configured types this host can really offer, as HTCondor prunes them at START:
-    /// `bridge` needs a valid `VM_NETWORKING_BRIDGE_INTERFACE`, `user` (passt) needs KVM.
+    /// `bridge` needs a valid `VM_NETWORKING_BRIDGE_INTERFACE` (except on VMware, which
+    /// bridges through its own vmnet, `VMWARE_BRIDGE_NETWORKING_TYPE`), `user` (passt) needs KVM.
     static func usableTypes(vmType: String, policy: HostPolicy) -> [Kind] {
         policy.networkingTypes.filter { kind in
             switch kind {
             case .nat: true
-            case .bridge: policy.bridgeInterface.map(NetworkRules.isInterfaceName) ?? false
+            case .bridge: vmType == "vmware" || (policy.bridgeInterface.map(NetworkRules.isInterfaceName) ?? false)
             case .user: vmType == "kvm"
             }
         }

@@ -1,6 +1,7 @@
 import LibvirtDriver
 import VMCore
 import VMGahpCommand
+import VMwareDriver
 
-/// The drivers this binary offers: libvirt for KVM and Xen.
-await VMGahpMain.main(registry: DriverRegistry([LibvirtDriverRegistration.entry]))
+/// The drivers this binary offers: libvirt for KVM and Xen, our Perl script for VMware.
+await VMGahpMain.main(registry: DriverRegistry([LibvirtDriverRegistration.entry, VMwareDriverRegistration.entry]))
