@@ -1,3 +1,5 @@
+import VMCore
+
 /// `FileConfinement` for drivers that find more file names inside the job's files
 /// (VMware's .vmx device entries, a VMDK descriptor's extents and parent), which the ad
 /// reader cannot see: the same rules, so a driver never decides confinement by itself.
@@ -12,9 +14,12 @@ public struct JobFileBoundary {
     /// The working directory with symlinks resolved.
     public var workingDirectory: String { confinement.workingDirectory }
 
-    /// Nil when the working directory is not an existing absolute directory.
-    public init?(workingDirectory: String, allowedRoots: [String]) {
-        guard let confinement = FileConfinement(workingDirectory: workingDirectory, allowedRoots: allowedRoots) else { return nil }
+    /// Nil when the working directory is not an existing absolute directory. Files outside it
+    /// are decided as `jobUser` (`VMGAHP_USER_UID`/`GID`), never as root.
+    public init?(workingDirectory: String, allowedRoots: [String], jobUser: FileOwner?) {
+        guard let confinement = FileConfinement(
+            workingDirectory: workingDirectory, allowedRoots: allowedRoots, access: JobUserAccess(jobUser: jobUser))
+        else { return nil }
         self.confinement = confinement
     }
 

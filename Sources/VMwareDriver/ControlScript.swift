@@ -54,10 +54,10 @@ struct ControlScript: Sendable {
     ///   which spares the script its detection.
     func run(_ command: String, _ arguments: [String], asRoot: Bool = false, product: String? = nil) async throws -> ScriptOutput {
         if let problem = VMwareHostCheck.scriptProblem(script) {
-            throw VMGAHPError.host(.unclassified, "VMWARE_SCRIPT \(problem)")
+            throw VMGAHPError.host(.critical, "VMWARE_SCRIPT \(problem)")
         }
         guard let perlPath = VMwareHostCheck.executable(perl, path: environment["PATH"]) else {
-            throw VMGAHPError.host(.unclassified, "VMWARE_PERL \(perl) is not an executable file")
+            throw VMGAHPError.host(.critical, "VMWARE_PERL \(perl) is not an executable file")
         }
         var options = PlatformOptions()
         options.createSession = true
@@ -87,11 +87,11 @@ struct ControlScript: Sendable {
         } catch {
             // The output limit was hit, or the spawn failed: make sure nothing is left.
             watch.expire()
-            throw VMGAHPError.host(.unclassified, "\(label) could not be run or printed more than \(Self.outputLimit) bytes: \(error)")
+            throw VMGAHPError.host(.internal, "\(label) could not be run or printed more than \(Self.outputLimit) bytes: \(error)")
         }
         let elapsed = ContinuousClock.now - started
         if watch.expired {
-            throw VMGAHPError.host(.unclassified, "\(label) did not finish within \(timeout) and was killed with everything it started")
+            throw VMGAHPError.host(.internal, "\(label) did not finish within \(timeout) and was killed with everything it started")
         }
         let stderr = outcome.standardError
         for line in stderr.split(separator: "\n") where !line.isEmpty {
@@ -107,7 +107,7 @@ struct ControlScript: Sendable {
         do {
             return try ScriptOutput(parsing: outcome.standardOutput)
         } catch {
-            throw VMGAHPError.host(.unclassified, "\(label) printed \(error.line) where a KEY=VALUE line belongs")
+            throw VMGAHPError.host(.internal, "\(label) printed \(error.line) where a KEY=VALUE line belongs")
         }
     }
 

@@ -24,24 +24,24 @@ enum JobDirectory {
     /// the job's user so VMware, running as them, can update it.
     static func createExclusively(_ name: String, in directory: String, text: String, owner: FileOwner?) throws(VMGAHPError) {
         let dir = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard dir >= 0 else { throw VMGAHPError.host(.unclassified, "cannot open the working directory \(directory): \(String(cString: strerror(errno)))") }
+        guard dir >= 0 else { throw VMGAHPError.host(.internal, "cannot open the working directory \(directory): \(String(cString: strerror(errno)))") }
         defer { close(dir) }
         let fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
             if errno == EEXIST { throw VMGAHPError.job(.badImage, "the working directory already holds \(name); the gahp writes that file itself") }
-            throw VMGAHPError.host(.unclassified, "cannot create \(directory)/\(name): \(reason)")
+            throw VMGAHPError.host(.internal, "cannot create \(directory)/\(name): \(reason)")
         }
         defer { close(fd) }
         if let owner, fchown(fd, owner.uid, owner.gid) != 0 {
-            throw VMGAHPError.host(.unclassified, "cannot give \(directory)/\(name) to uid \(owner.uid): \(String(cString: strerror(errno)))")
+            throw VMGAHPError.host(.internal, "cannot give \(directory)/\(name) to uid \(owner.uid): \(String(cString: strerror(errno)))")
         }
         let bytes = Array(text.utf8)
         var written = 0
         while written < bytes.count {
             let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
             if count < 0, errno == EINTR { continue }
-            guard count > 0 else { throw VMGAHPError.host(.unclassified, "cannot write \(directory)/\(name): \(String(cString: strerror(errno)))") }
+            guard count > 0 else { throw VMGAHPError.host(.internal, "cannot write \(directory)/\(name): \(String(cString: strerror(errno)))") }
             written += count
         }
     }

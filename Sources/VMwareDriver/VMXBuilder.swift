@@ -17,8 +17,10 @@ import Glibc
 struct VMXBuilder {
     var job: JobDescription
     var settings: VMwareSettings
-    /// `VM_GAHP_DISK_ROOTS`: the shared storage files may live on besides the working directory.
+    /// `VM_GAHP_DISK_ROOTS`: when set, files outside the working directory must lie under one.
     var allowedRoots: [String]
+    /// Whose credentials decide access to files outside the working directory.
+    var jobUser: FileOwner? = nil
 
     static let localStart = "### Start local parameters ###"
     static let localEnd = "### End local parameters ###"
@@ -111,7 +113,7 @@ struct VMXBuilder {
     }
 
     private func confinement() throws(VMGAHPError) -> JobFileBoundary {
-        guard let files = JobFileBoundary(workingDirectory: job.workingDirectory, allowedRoots: allowedRoots) else {
+        guard let files = JobFileBoundary(workingDirectory: job.workingDirectory, allowedRoots: allowedRoots, jobUser: jobUser) else {
             throw VMGAHPError.host(.noJobClassAdInfo, "working directory \(job.workingDirectory) is not a directory")
         }
         return files
@@ -156,11 +158,11 @@ struct VMXBuilder {
         guard let file = settings.localSettingsFile else { return nil }
         let text: String
         do { text = try Self.readSource(file) } catch {
-            throw VMGAHPError.host(.unclassified, "VMWARE_LOCAL_SETTINGS_FILE \(file): \(error.message)")
+            throw VMGAHPError.host(.critical, "VMWARE_LOCAL_SETTINGS_FILE \(file): \(error.message)")
         }
         switch VMXFile.parse(text) {
         case .success(let entries): return entries
-        case .failure(let problem): throw VMGAHPError.host(.unclassified, "VMWARE_LOCAL_SETTINGS_FILE \(file): \(problem.message)")
+        case .failure(let problem): throw VMGAHPError.host(.critical, "VMWARE_LOCAL_SETTINGS_FILE \(file): \(problem.message)")
         }
     }
 

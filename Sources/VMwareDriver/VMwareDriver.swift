@@ -32,7 +32,7 @@ public final class VMwareDriver: VMDriver {
     public init(_ context: DriverContext) throws {
         settings = VMwareSettings(context)
         if let problem = VMwareHostCheck.problem(settings, path: context.environment["PATH"]) {
-            throw VMGAHPError.host(.unclassified, problem)
+            throw VMGAHPError.host(.critical, problem)
         }
         policy = context.policy
         logger = context.logger
@@ -62,16 +62,16 @@ public final class VMwareDriver: VMDriver {
         }
         for directory in [givenWorkingDirectory, job.workingDirectory].compactMap({ $0 }) {
             if let link = JobDirectory.symlinkComponent(of: directory) {
-                throw VMGAHPError.host(.unclassified,
+                throw VMGAHPError.host(.critical,
                     "the working directory \(directory) goes through the symbolic link \(link); VMware fails on such paths, so EXECUTE must name the directory without links")
             }
         }
         // Asked once per gahp: later runs are told the product and skip detecting it.
         if try await !productFacts().snapshots, files.snapshotDisk {
-            throw VMGAHPError.host(.unclassified,
+            throw VMGAHPError.job(.mismatchedHardwareVT,
                 "the job asks for a disk snapshot (vmware_snapshot_disk), which VMware Player cannot take; START should reject such jobs on this host")
         }
-        let text = try VMXBuilder(job: job, settings: settings, allowedRoots: policy.allowedDiskRoots).build()
+        let text = try VMXBuilder(job: job, settings: settings, allowedRoots: policy.allowedDiskRoots, jobUser: jobOwner).build()
         let name = Self.vmxName(for: job.name)
         try JobDirectory.createExclusively(name, in: job.workingDirectory, text: text, owner: jobOwner)
         let vmx = job.workingDirectory + "/" + name
@@ -93,13 +93,14 @@ public final class VMwareDriver: VMDriver {
 
     /// Kill mode: every vmware-vmx of a .vmx this driver wrote for the VM `name` (its file
     /// name holds the name and a `~`, which VM names cannot contain). As root, as HTCondor.
-    public func destroy(name: String) async throws {
+    /// The script's own timeout bounds the wait; `killvm` returns once no such process is left.
+    public func destroy(name: String, until deadline: ContinuousClock.Instant) async throws {
         let match = name.hasPrefix("/") ? name : "/" + name + "~"
         _ = try await runScript("killvm", match, asRoot: true)
     }
 
     public func explain(_ job: JobDescription) throws -> String? {
-        try VMXBuilder(job: job, settings: settings, allowedRoots: policy.allowedDiskRoots).build()
+        try VMXBuilder(job: job, settings: settings, allowedRoots: policy.allowedDiskRoots, jobUser: jobOwner).build()
     }
 
     // MARK: helpers for VMwareVM
@@ -116,7 +117,7 @@ public final class VMwareDriver: VMDriver {
         do {
             return try await script.run(command, arguments, asRoot: asRoot, product: product.withLock { $0?.flavour })
         } catch let failure as ControlScript.Failure {
-            throw VMGAHPError.host(.unclassified, "condor_vm_vmware \(failure.command): \(failure.message)")
+            throw VMGAHPError.host(.internal, "condor_vm_vmware \(failure.command): \(failure.message)")
         }
     }
 
@@ -124,7 +125,7 @@ public final class VMwareDriver: VMDriver {
     static func pid(_ output: ScriptOutput) throws(VMGAHPError) -> Int {
         guard let text = output["PID"] else { return 0 }
         guard text.count <= 10, let pid = Int(text), pid >= 0 else {
-            throw VMGAHPError.host(.unclassified, "condor_vm_vmware printed PID=\(ControlScript.oneLine(text)), not a process id")
+            throw VMGAHPError.host(.internal, "condor_vm_vmware printed PID=\(ControlScript.oneLine(text)), not a process id")
         }
         return pid
     }
@@ -133,7 +134,7 @@ public final class VMwareDriver: VMDriver {
         if let known = product.withLock({ $0 }) { return known }
         let output = try await runScript("check")
         guard let flavour = output["PRODUCT"], ["ws", "player", "server"].contains(flavour) else {
-            throw VMGAHPError.host(.unclassified, "condor_vm_vmware check did not name the product (PRODUCT=ws|player|server)")
+            throw VMGAHPError.host(.internal, "condor_vm_vmware check did not name the product (PRODUCT=ws|player|server)")
         }
         let facts = ProductFacts(flavour: flavour, version: output["VERSION"] ?? "unknown", snapshots: output["SNAPSHOT"] == "TRUE")
         product.withLock { $0 = facts }

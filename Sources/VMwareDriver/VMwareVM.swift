@@ -170,11 +170,13 @@ final class VMwareVM: VirtualMachine {
         return pid
     }
 
-    func tearDown() async {
+    func tearDown(until deadline: ContinuousClock.Instant) async -> Bool {
         do {
             try await stop()
+            return true
         } catch {
             logger.error("\(name): could not stop the VM at teardown: \(error)")
+            return false
         }
     }
 

@@ -50,7 +50,7 @@ import VMCore
         for body in [#"print "STATUS Running\n";"#, #"print "lower=case\n";"#, #"print "STATUS=\x01\n";"#,
                      #"print "X" x 200000;"#] {
             let error = await hostError { _ = try await runner(try script(body)).run("status", ["x"]) }
-            #expect(error?.fault == .host && error?.code == .unclassified, "\(body): \(String(describing: error))")
+            #expect(error?.fault == .host && error?.code == .internal, "\(body): \(String(describing: error))")
         }
     }
 

@@ -67,7 +67,7 @@ import VMCore
         let text = try build(job(), settings: ["VMWARE_LOCAL_SETTINGS_FILE": file])
         #expect(text.hasSuffix("### Start local parameters ###\nisolation.tools.copy.disable = \"TRUE\"\n### End local parameters ###\n"))
         let bad = try host.root.write("bad.vmx", "not a setting\n")
-        #expect(throws: VMGAHPError.host(.unclassified, "VMWARE_LOCAL_SETTINGS_FILE \(bad): line 1 has no =")) {
+        #expect(throws: VMGAHPError.host(.critical, "VMWARE_LOCAL_SETTINGS_FILE \(bad): line 1 has no =")) {
             try build(job(), settings: ["VMWARE_LOCAL_SETTINGS_FILE": bad])
         }
     }
