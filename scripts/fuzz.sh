@@ -18,16 +18,15 @@ swift build --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswift
 work=.build-fuzz/corpus-$target
 mkdir -p "$work" .build-fuzz/findings
 cp -n scripts/fuzz-seeds/"$target"/* "$work"/ 2>/dev/null || true
-# Seeds from the shared corpus: every job ad, each of its lines, every ClassAd vector.
-if [ -d ../shared/corpus ]; then
-  python3 - ../shared "$work" <<'PY'
+# Seeds from the HTCondor-made fixtures: every job ad, each of its lines, every ClassAd vector.
+python3 - Tests/Fixtures "$work" <<'PY'
 import hashlib, json, pathlib, sys
-shared, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+fixtures, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
 seeds = []
-for ad in sorted((shared / "corpus/jobads").glob("*.ad")):
+for ad in sorted((fixtures / "jobads").glob("*.ad")):
     text = ad.read_bytes()
     seeds += [text] + [line for line in text.splitlines() if line]
-for vector in json.loads((shared / "corpus/classad/old-syntax-vectors.json").read_text())["vectors"]:
+for vector in json.loads((fixtures / "classad/old-syntax-vectors.json").read_text())["vectors"]:
     if "line" in vector:
         seeds.append(vector["line"].encode())
     if "ad" in vector:
@@ -35,7 +34,6 @@ for vector in json.loads((shared / "corpus/classad/old-syntax-vectors.json").rea
 for seed in seeds:
     (out / hashlib.sha1(seed).hexdigest()).write_bytes(seed)
 PY
-fi
 dict=()
 [ -f "scripts/fuzz-seeds/$target.dict" ] && dict=(-dict="scripts/fuzz-seeds/$target.dict")
 SWIFT_BACKTRACE=enable=no ".build-fuzz/debug/$product" "${dict[@]}" -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=10 -max_len=65536 \
