@@ -22,7 +22,9 @@ let package = Package(
     ],
     targets: [
         // MARK: wire format and job ads (pure, no I/O)
-        .target(name: "GAHPWire", swiftSettings: strict),
+        /// GAHPWire holds the banner; the plugin stamps it with the day it is built.
+        .target(name: "GAHPWire", swiftSettings: strict, plugins: ["BuildDatePlugin"]),
+        .plugin(name: "BuildDatePlugin", capability: .buildTool(), path: "Sources/BuildDatePlugin"),
         .target(name: "ClassAd", swiftSettings: strict),
 
         // MARK: host integration

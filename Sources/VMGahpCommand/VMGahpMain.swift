@@ -27,7 +27,8 @@ public enum VMGahpMain {
             print(Invocation.usage)
             exit(0)
         case .version:
-            print("condor_vm-gahp \(GAHPVersion.number) (\(GAHPVersion.banner)); VM types: \(registry.supportedTypes.joined(separator: " "))")
+            print("condor_vm-gahp \(GAHPVersion.number), built \(GAHPVersion.buildDate); VM types: \(registry.supportedTypes.joined(separator: " "))")
+            print(GAHPVersion.banner)
             exit(0)
         case .explainAd(let rest):
             do {
