@@ -8,6 +8,7 @@ enum Invocation: Equatable {
     case help
     case version
     case explainAd([String])
+    case doctor([String])
     case server(logToStderr: Bool)
     case probe(vmType: String, logToStderr: Bool)
     case kill(vmType: String, name: String, logToStderr: Bool)
@@ -22,6 +23,7 @@ enum Invocation: Equatable {
           condor_vm-gahp [-f] [-t] -M 0 vmtype <vmtype>                probe: print machine attributes
           condor_vm-gahp [-f] [-t] -M 4 vmtype <vmtype> match <name>   destroy the VM with that name
           condor_vm-gahp explain-ad <file> [--json] [--vmtype <vmtype>]
+          condor_vm-gahp doctor [<vmtype>] [--start-test] [--json]   check this host, with a fix for each problem
           condor_vm-gahp --help | --version
         -f stays in the foreground (always), -t logs to stderr instead of VM_GAHP_LOG.
         Mode 1 is treated as 3. Environment for mode 3: VMGAHP_VMTYPE, VMGAHP_WORKING_DIR.
@@ -33,6 +35,7 @@ enum Invocation: Equatable {
         case "--help", "-h", "help": return .help
         case "--version", "-v": return .version
         case "explain-ad": return .explainAd(Array(rest.dropFirst()))
+        case "doctor": return .doctor(Array(rest.dropFirst()))
         default: break
         }
         var logToStderr = false

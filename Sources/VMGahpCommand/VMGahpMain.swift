@@ -38,6 +38,13 @@ public enum VMGahpMain {
             } catch {
                 ExplainAdCommand.exit(withError: error)
             }
+        case .doctor(let rest):
+            do {
+                let command = try DoctorCommand.parse(rest)
+                exit(await command.run(registry: registry, environment: environment))
+            } catch {
+                DoctorCommand.exit(withError: error)
+            }
         case .server(let logToStderr):
             ServerMode.run(registry: registry, environment: environment, logToStderr: logToStderr)
         case .probe(let vmType, let logToStderr):
