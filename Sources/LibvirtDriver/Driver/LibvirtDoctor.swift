@@ -149,9 +149,13 @@ enum LibvirtDoctor {
         case VIR_ERR_NO_SUPPORT.rawValue where error.domain == 0:
             // LibvirtRuntime's own error: the library itself could not be loaded.
             return .fail(title, error.message, fix: "install libvirt's client library: apt-get install libvirt0")
-        default:
+        case VIR_ERR_SYSTEM_ERROR.rawValue:
+            // The client could not reach a daemon's socket at all.
             return .fail(title, "no libvirt daemon answers: \(error.message)",
                 fix: "start it: 'systemctl enable --now libvirtd' (or virtqemud/virtxend with modular daemons); apt-get install libvirt-daemon-system if it is missing")
+        default:
+            return .fail(title, "the daemon refused the connection: \(error.message)",
+                fix: "check VM_LIBVIRT_URI (for \(vmType): \(expected)); 'virsh -c \(uri) version' shows what libvirt makes of it")
         }
     }
 
