@@ -47,6 +47,14 @@ let package = Package(
             dependencies: ["GAHPWire", "VMCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
 
+        /// The interactive transport: a terminal, a line editor, and a translation of what an
+        /// admin types into protocol lines and of the replies into sentences. The engine above
+        /// does not know it exists.
+        .target(
+            name: "GAHPConsole",
+            dependencies: ["GAHPServer", "GAHPWire", "VMCore"],
+            swiftSettings: strict),
+
         // MARK: hypervisor drivers
         /// libvirt's headers. No `pkgConfig`: that would link libvirt.so into the binary, whose
         /// dependencies cost ~11 ms at every exec; CLibvirtLoader loads it on first use instead.
@@ -70,7 +78,7 @@ let package = Package(
         .target(
             name: "VMGahpCommand",
             dependencies: [
-                "GAHPServer", "GAHPWire", "HTCondorConfig", "GAHPLogging", "VMCore", "JobAd", "ClassAd",
+                "GAHPServer", "GAHPConsole", "GAHPWire", "HTCondorConfig", "GAHPLogging", "VMCore", "JobAd", "ClassAd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -9,7 +9,8 @@ enum Invocation: Equatable {
     case version
     case explainAd([String])
     case doctor([String])
-    case server(logToStderr: Bool)
+    /// `interactive` is nil for the starter's pipes (unless stdin turns out to be a terminal).
+    case server(logToStderr: Bool, interactive: InteractiveRequest?)
     case probe(vmType: String, logToStderr: Bool)
     case kill(vmType: String, name: String, logToStderr: Bool)
 
@@ -39,10 +40,20 @@ enum Invocation: Equatable {
         default: break
         }
         var logToStderr = false
-        while let flag = rest.first, flag == "-f" || flag == "-t" {
-            if flag == "-t" { logToStderr = true }
+        var interactive: InteractiveRequest?
+        while let flag = rest.first, ["-f", "-t", "--interactive", "--job-ad"].contains(flag) {
             rest = rest.dropFirst()
+            switch flag {
+            case "-t": logToStderr = true
+            case "--interactive": interactive = interactive ?? InteractiveRequest()
+            case "--job-ad":
+                guard let file = rest.first else { throw UsageError(reason: "--job-ad needs a file") }
+                interactive = InteractiveRequest(jobAdFile: file)
+                rest = rest.dropFirst()
+            default: break
+            }
         }
+        if rest.isEmpty, interactive != nil { return .server(logToStderr: logToStderr, interactive: interactive) }
         guard rest.first == "-M" else { throw UsageError(reason: "expected -M <mode>") }
         rest = rest.dropFirst()
         guard let modeText = rest.first, let mode = Int(modeText) else {
@@ -53,7 +64,9 @@ enum Invocation: Equatable {
         switch mode {
         case 1, 3:
             guard keywords.isEmpty else { throw UsageError(reason: "mode \(mode) takes no other arguments") }
-            return .server(logToStderr: logToStderr)
+            return .server(logToStderr: logToStderr, interactive: interactive)
+        case _ where interactive != nil:
+            throw UsageError(reason: "--interactive and --job-ad are for the server (mode 3)")
         case 0:
             guard let type = keywords["vmtype"], keywords.count == 1 else {
                 throw UsageError(reason: "mode 0 needs exactly 'vmtype <vmtype>'")

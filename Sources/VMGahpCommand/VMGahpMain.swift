@@ -45,8 +45,14 @@ public enum VMGahpMain {
             } catch {
                 DoctorCommand.exit(withError: error)
             }
-        case .server(let logToStderr):
-            ServerMode.run(registry: registry, environment: environment, logToStderr: logToStderr)
+        case .server(let logToStderr, let interactive):
+            // An admin at a terminal gets the interactive console; the starter's pipes never do.
+            if let request = interactive ?? (isatty(STDIN_FILENO) == 1 ? InteractiveRequest() : nil) {
+                ServerMode.run(
+                    registry: registry, environment: InteractiveRequest.defaults(environment), logToStderr: logToStderr,
+                    interactive: request)
+            }
+            ServerMode.run(registry: registry, environment: environment, logToStderr: logToStderr, interactive: nil)
         case .probe(let vmType, let logToStderr):
             await ProbeMode.run(registry: registry, vmType: vmType, environment: environment, logToStderr: logToStderr)
         case .kill(let vmType, let name, let logToStderr):
