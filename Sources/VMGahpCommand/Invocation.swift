@@ -6,6 +6,7 @@
 /// is ours and uses swift-argument-parser.
 enum Invocation: Equatable {
     case help
+    case manPage
     case version
     case explainAd([String])
     case doctor([String])
@@ -18,23 +19,15 @@ enum Invocation: Equatable {
         var reason: String
     }
 
-    static let usage = """
-        Usage:
-          condor_vm-gahp [-f] [-t] -M 3                               serve the GAHP protocol on stdin/stdout
-          condor_vm-gahp [-f] [-t] -M 0 vmtype <vmtype>                probe: print machine attributes
-          condor_vm-gahp [-f] [-t] -M 4 vmtype <vmtype> match <name>   destroy the VM with that name
-          condor_vm-gahp explain-ad <file> [--json] [--vmtype <vmtype>]
-          condor_vm-gahp doctor [<vmtype>] [--start-test] [--json]   check this host, with a fix for each problem
-          condor_vm-gahp --help | --version
-        -f stays in the foreground (always), -t logs to stderr instead of VM_GAHP_LOG.
-        Mode 1 is treated as 3. Environment for mode 3: VMGAHP_VMTYPE, VMGAHP_WORKING_DIR.
-        """
+    /// The synopsis a usage error prints; `--help` and the man page say more (HelpText).
+    static var usage: String { HelpText.usage }
 
     static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
         var rest = arguments[...]
         switch rest.first {
         case "--help", "-h", "help": return .help
         case "--version", "-v": return .version
+        case "--man-page": return .manPage
         case "explain-ad": return .explainAd(Array(rest.dropFirst()))
         case "doctor": return .doctor(Array(rest.dropFirst()))
         default: break

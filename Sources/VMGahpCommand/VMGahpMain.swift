@@ -24,7 +24,10 @@ public enum VMGahpMain {
         }
         switch invocation {
         case .help:
-            print(Invocation.usage)
+            print(HelpText.text, terminator: "")
+            exit(0)
+        case .manPage:
+            print(HelpText.manPage, terminator: "")
             exit(0)
         case .version:
             print("condor_vm-gahp \(GAHPVersion.number), built \(GAHPVersion.buildDate); VM types: \(registry.supportedTypes.joined(separator: " "))")
