@@ -3,6 +3,7 @@
 #   unit and integration tests (swift test; libvirt's test:///default needs no daemon),
 #   end-to-end tests on a real libvirtd with a real KVM guest (TCG where /dev/kvm is missing),
 #   the protocol conformance suite against the built binaries,
+#   the Debian package and scripts/install (installed, checked, removed without a trace),
 #   and bounded fuzzing of the ClassAd parser and of the GAHP line reader and dispatcher.
 # libvirtd is started only when none answers, and then stopped again by its pid.
 set -euo pipefail
@@ -22,6 +23,9 @@ echo "== protocol conformance: fake-driver binary"
 echo "== protocol conformance: condor_vm-gahp on libvirt's test:///default"
 .build/debug/gahp-conformance --gahp .build/debug/condor_vm-gahp --feature libvirt-test \
   --config 'VM_LIBVIRT_URI = test:///default' --env VMGAHP_USER_UID=65534 protocol-spec/cases
+
+echo "== Debian package and scripts/install: build, dpkg -i, the installed gahp's probe, doctor and conformance, dpkg -r"
+bash scripts/check-package.sh
 
 echo "== fuzzing (${FUZZ_SECONDS} s each)"
 bash scripts/fuzz.sh classad "$FUZZ_SECONDS"
