@@ -79,8 +79,7 @@ struct DoctorCommand: ParsableCommand {
         if entry.isUsable(vmType) {
             report.add(.pass("VM type", "\(vmType) is served by this gahp"))
         } else {
-            report.add(.fail("VM type", "the \(vmType) driver finds nothing here to run VMs with",
-                fix: vmType == "kvm" ? "apt-get install qemu-system-x86 (a QEMU system emulator)" : "see the driver's checks below"))
+            report.add(.fail("VM type", "the \(vmType) driver finds nothing here to run VMs with", fix: "see the driver's checks below"))
         }
 
         let logger = Logger(label: "vmgahp", factory: { _ in SwiftLogNoOpLogHandler() })

@@ -145,8 +145,9 @@ import TestSupport
     }
 
     @Test func unknownTypeSaysWhichTypesThereAre() async throws {
-        let (status, output) = try await doctor(["vmware"])
+        let (status, output) = try await doctor(["bhyve"])
         #expect(status == 1)
-        #expect(output.contains("FAIL  VM type: this gahp has no driver for 'vmware' (it has: xen, kvm)"), "\(output)")
+        #expect(output.contains("FAIL  VM type: this gahp has no driver for 'bhyve' (it has: "), "\(output)")
+        #expect(output.contains("kvm"))
     }
 }

@@ -22,6 +22,10 @@ enum LibvirtDoctor {
         } else if vmType == "xen" {
             found.append(xenHost())
         } else {
+            if !LibvirtDriverRegistration.isUsable("kvm") {
+                found.append(.fail("QEMU", "no QEMU system emulator (qemu-system-x86_64, qemu-kvm) is installed",
+                    fix: "apt-get install qemu-system-x86"))
+            }
             found.append(kvmDevice(settings))
         }
         let daemon = await inspectDaemon(settings, vmType: vmType)
