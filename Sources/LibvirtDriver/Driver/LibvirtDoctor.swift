@@ -9,8 +9,9 @@ import VMCore
 enum LibvirtDoctor {
     static let doctor = DriverDoctor(checks: checks, startTest: startTest)
 
-    /// How long the daemon may take to answer before it counts as hung.
-    static let daemonDeadline: Duration = .seconds(10)
+    /// How long the daemon may take to answer before it counts as hung: generous, since an
+    /// admin can wait and a loaded daemon is slow, not broken (the startd's probe gets 4 s).
+    static let daemonDeadline: Duration = .seconds(30)
 
     @Sendable static func checks(_ context: DriverContext) async -> [HostCheck] {
         let settings = LibvirtSettings(context)
