@@ -58,7 +58,7 @@ CONDOR_CONFIG="$work/condor_config" "$installed" doctor kvm --start-test >/dev/n
   --config 'VM_LIBVIRT_URI = test:///default' --env VMGAHP_USER_UID=65534 protocol-spec/cases | tail -1
 
 dpkg -r vmgahp >/dev/null
-dpkg-query -W -f='${db:Status-Abbrev}' vmgahp 2>/dev/null | grep -q '^i' && fail "vmgahp still installed after dpkg -r"
+dpkg-query -W vmgahp >/dev/null 2>&1 && fail "dpkg still knows vmgahp after dpkg -r: $(dpkg-query -W -f='${Status}' vmgahp)"
 for path in "${paths[@]}" /usr/libexec/vmgahp /usr/share/vmgahp /usr/share/doc/vmgahp "$link"; do
   if [ -e "$path" ] || [ -L "$path" ]; then fail "dpkg -r left $path behind"; fi
 done
