@@ -22,7 +22,9 @@ let package = Package(
     ],
     targets: [
         // MARK: wire format and job ads (pure, no I/O)
-        .target(name: "GAHPWire", swiftSettings: strict),
+        /// GAHPWire holds the banner; the plugin stamps it with the day it is built.
+        .target(name: "GAHPWire", swiftSettings: strict, plugins: ["BuildDatePlugin"]),
+        .plugin(name: "BuildDatePlugin", capability: .buildTool(), path: "Sources/BuildDatePlugin"),
         .target(name: "ClassAd", swiftSettings: strict),
 
         // MARK: host integration
@@ -47,6 +49,14 @@ let package = Package(
         .target(
             name: "GAHPServer",
             dependencies: ["GAHPWire", "VMCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+
+        /// The interactive transport: a terminal, a line editor, and a translation of what an
+        /// admin types into protocol lines and of the replies into sentences. The engine above
+        /// does not know it exists.
+        .target(
+            name: "GAHPConsole",
+            dependencies: ["GAHPServer", "GAHPWire", "VMCore"],
             swiftSettings: strict),
 
         // MARK: hypervisor drivers
@@ -81,7 +91,7 @@ let package = Package(
         .target(
             name: "VMGahpCommand",
             dependencies: [
-                "GAHPServer", "GAHPWire", "HTCondorConfig", "GAHPLogging", "VMCore", "JobAd", "ClassAd",
+                "GAHPServer", "GAHPConsole", "GAHPWire", "HTCondorConfig", "GAHPLogging", "VMCore", "JobAd", "ClassAd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -34,16 +34,16 @@ if [ "$target" = image ] && command -v qemu-img >/dev/null; then
   qemu-img create -q -f qed -u -F raw -b /etc/shadow "$tmp/backed.qed" 1M && head -c 4096 "$tmp/backed.qed" >"$work/seed-qed-backing"
   rm -rf "$tmp"
 fi
-# Seeds from the shared corpus: every job ad, each of its lines, every ClassAd vector.
-if [ "$target" != image ] && [ -d ../shared/corpus ]; then
-  python3 - ../shared "$work" <<'PY'
+# Seeds from the HTCondor-made fixtures: every job ad, each of its lines, every ClassAd vector.
+if [ "$target" != image ]; then
+  python3 - Tests/Fixtures "$work" <<'PY'
 import hashlib, json, pathlib, sys
-shared, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+fixtures, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
 seeds = []
-for ad in sorted((shared / "corpus/jobads").glob("*.ad")):
+for ad in sorted((fixtures / "jobads").glob("*.ad")):
     text = ad.read_bytes()
     seeds += [text] + [line for line in text.splitlines() if line]
-for vector in json.loads((shared / "corpus/classad/old-syntax-vectors.json").read_text())["vectors"]:
+for vector in json.loads((fixtures / "classad/old-syntax-vectors.json").read_text())["vectors"]:
     if "line" in vector:
         seeds.append(vector["line"].encode())
     if "ad" in vector:

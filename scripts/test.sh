@@ -3,6 +3,7 @@
 #   unit and integration tests (swift test; libvirt's test:///default needs no daemon),
 #   end-to-end tests on a real libvirtd with a real KVM guest (TCG where /dev/kvm is missing),
 #   the protocol conformance suite against the built binaries,
+#   the Debian package and scripts/install (installed, checked, removed without a trace),
 #   and bounded fuzzing of the ClassAd parser, the GAHP line reader and dispatcher, and the
 #   disk image header reader.
 # libvirtd is started only when none answers, and then stopped again by its pid.
@@ -41,6 +42,9 @@ bash scripts/conformance-htcondor.sh
 
 echo "== condor_vm_vmware alone (prove) against the simulated vmrun and vmware-cmd"
 prove Tests/VMwareSimulator/t
+
+echo "== Debian package and scripts/install: build, dpkg -i, the installed gahp's probe, doctor and conformance, dpkg -r"
+bash scripts/check-package.sh
 
 echo "== fuzzing (${FUZZ_SECONDS} s each)"
 bash scripts/fuzz.sh classad "$FUZZ_SECONDS"

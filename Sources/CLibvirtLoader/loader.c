@@ -21,6 +21,8 @@
     CALL(int, virConnectDomainEventRegisterAny, (virConnectPtr conn, virDomainPtr dom, int eventID, virConnectDomainEventGenericCallback cb, void *opaque, virFreeCallback freecb), (conn, dom, eventID, cb, opaque, freecb)) \
     CALL(char *, virConnectGetDomainCapabilities, (virConnectPtr conn, const char *emulatorbin, const char *arch, const char *machine, const char *virttype, unsigned int flags), (conn, emulatorbin, arch, machine, virttype, flags)) \
     CALL(int, virConnectGetLibVersion, (virConnectPtr conn, unsigned long *libVer), (conn, libVer)) \
+    CALL(const char *, virConnectGetType, (virConnectPtr conn), (conn)) \
+    CALL(int, virConnectGetVersion, (virConnectPtr conn, unsigned long *hvVer), (conn, hvVer)) \
     CALL(int, virConnectIsAlive, (virConnectPtr conn), (conn)) \
     CALL(virConnectPtr, virConnectOpen, (const char *name), (name)) \
     CALL(int, virConnectRef, (virConnectPtr conn), (conn)) \

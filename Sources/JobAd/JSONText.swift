@@ -1,7 +1,7 @@
 /// A JSON value and its one-line encoding, written by hand so the output is valid JSON
 /// for any input: strings escape quotes, backslashes and every control character, and
 /// non-finite numbers (which JSON lacks) become strings.
-indirect enum JSONText {
+public indirect enum JSONText: Sendable {
     case null
     case bool(Bool)
     case int(Int)
@@ -11,7 +11,7 @@ indirect enum JSONText {
     /// Keys in the order given, so output is stable and readable.
     case object([(String, JSONText)])
 
-    var encoded: String {
+    public var encoded: String {
         switch self {
         case .null: "null"
         case .bool(let value): value ? "true" : "false"

@@ -4,7 +4,8 @@ import VMCore
 /// The libvirt driver's entry for the binary's `DriverRegistry`.
 public enum LibvirtDriverRegistration {
     public static let entry = DriverRegistry.Entry(
-        vmTypes: ["xen", "kvm"], isUsable: isUsable, make: { context in LibvirtDriver(context) })
+        vmTypes: ["xen", "kvm"], isUsable: isUsable, make: { context in LibvirtDriver(context) },
+        doctor: LibvirtDoctor.doctor)
 
     /// Cheap, connection-free check: a QEMU system emulator is installed (for `kvm`; it can
     /// always fall back to TCG through `VM_LIBVIRT_DOMAIN_TYPE`), or this host is a Xen

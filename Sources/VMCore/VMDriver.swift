@@ -142,14 +142,17 @@ public struct DriverRegistry: Sendable {
         /// Cheap check (no connection) whether a type can be offered here at all.
         public var isUsable: @Sendable (String) -> Bool
         public var make: @Sendable (DriverContext) throws -> any VMDriver
+        /// The driver's part of `condor_vm-gahp doctor`; nil when it adds no checks.
+        public var doctor: DriverDoctor?
 
         public init(
             vmTypes: [String], isUsable: @escaping @Sendable (String) -> Bool = { _ in true },
-            make: @escaping @Sendable (DriverContext) throws -> any VMDriver
+            make: @escaping @Sendable (DriverContext) throws -> any VMDriver, doctor: DriverDoctor? = nil
         ) {
             self.vmTypes = vmTypes
             self.isUsable = isUsable
             self.make = make
+            self.doctor = doctor
         }
     }
 

@@ -6,9 +6,12 @@
 /// is ours and uses swift-argument-parser.
 enum Invocation: Equatable {
     case help
+    case manPage
     case version
     case explainAd([String])
-    case server(logToStderr: Bool)
+    case doctor([String])
+    /// `interactive` is nil for the starter's pipes (unless stdin turns out to be a terminal).
+    case server(logToStderr: Bool, interactive: InteractiveRequest?)
     case probe(vmType: String, logToStderr: Bool)
     case kill(vmType: String, name: String, logToStderr: Bool)
 
@@ -16,30 +19,34 @@ enum Invocation: Equatable {
         var reason: String
     }
 
-    static let usage = """
-        Usage:
-          condor_vm-gahp [-f] [-t] -M 3                               serve the GAHP protocol on stdin/stdout
-          condor_vm-gahp [-f] [-t] -M 0 vmtype <vmtype>                probe: print machine attributes
-          condor_vm-gahp [-f] [-t] -M 4 vmtype <vmtype> match <name>   destroy the VM with that name
-          condor_vm-gahp explain-ad <file> [--json] [--vmtype <vmtype>]
-          condor_vm-gahp --help | --version
-        -f stays in the foreground (always), -t logs to stderr instead of VM_GAHP_LOG.
-        Mode 1 is treated as 3. Environment for mode 3: VMGAHP_VMTYPE, VMGAHP_WORKING_DIR.
-        """
+    /// The synopsis a usage error prints; `--help` and the man page say more (HelpText).
+    static var usage: String { HelpText.usage }
 
     static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
         var rest = arguments[...]
         switch rest.first {
         case "--help", "-h", "help": return .help
         case "--version", "-v": return .version
+        case "--man-page": return .manPage
         case "explain-ad": return .explainAd(Array(rest.dropFirst()))
+        case "doctor": return .doctor(Array(rest.dropFirst()))
         default: break
         }
         var logToStderr = false
-        while let flag = rest.first, flag == "-f" || flag == "-t" {
-            if flag == "-t" { logToStderr = true }
+        var interactive: InteractiveRequest?
+        while let flag = rest.first, ["-f", "-t", "--interactive", "--job-ad"].contains(flag) {
             rest = rest.dropFirst()
+            switch flag {
+            case "-t": logToStderr = true
+            case "--interactive": interactive = interactive ?? InteractiveRequest()
+            case "--job-ad":
+                guard let file = rest.first else { throw UsageError(reason: "--job-ad needs a file") }
+                interactive = InteractiveRequest(jobAdFile: file)
+                rest = rest.dropFirst()
+            default: break
+            }
         }
+        if rest.isEmpty, interactive != nil { return .server(logToStderr: logToStderr, interactive: interactive) }
         guard rest.first == "-M" else { throw UsageError(reason: "expected -M <mode>") }
         rest = rest.dropFirst()
         guard let modeText = rest.first, let mode = Int(modeText) else {
@@ -50,7 +57,9 @@ enum Invocation: Equatable {
         switch mode {
         case 1, 3:
             guard keywords.isEmpty else { throw UsageError(reason: "mode \(mode) takes no other arguments") }
-            return .server(logToStderr: logToStderr)
+            return .server(logToStderr: logToStderr, interactive: interactive)
+        case _ where interactive != nil:
+            throw UsageError(reason: "--interactive and --job-ad are for the server (mode 3)")
         case 0:
             guard let type = keywords["vmtype"], keywords.count == 1 else {
                 throw UsageError(reason: "mode 0 needs exactly 'vmtype <vmtype>'")

@@ -13,7 +13,9 @@ import VMCore
 
 /// Mode 3: the GAHP server the starter talks to over stdin and stdout.
 enum ServerMode {
-    static func run(registry: DriverRegistry, environment: [String: String], logToStderr: Bool) -> Never {
+    /// - Parameter interactive: set for an admin at a terminal: the same engine behind the
+    ///   interactive console (GAHPConsole) instead of the pipe reader.
+    static func run(registry: DriverRegistry, environment: [String: String], logToStderr: Bool, interactive: InteractiveRequest?) -> Never {
         guard let vmType = environment["VMGAHP_VMTYPE"]?.lowercased(), !vmType.isEmpty else {
             fail("cannot find vmtype: VMGAHP_VMTYPE is not set")
         }
@@ -47,8 +49,10 @@ enum ServerMode {
         signal(SIGPIPE, SIG_IGN)
 
         let policy = Shared(settings.policy)
+        let console = interactive?.console(vmType: vmType, workingDirectory: workingDirectory, registry: registry, environment: environment, terminal: protocolFD)
+        let pipe: ProtocolOutput.Sink = { writeAll(protocolFD, $0) }
         let output = ProtocolOutput(
-            sink: { writeAll(protocolFD, $0) },
+            sink: console?.sink ?? pipe,
             onLine: { logger.debug("-> '\($0)'") })
         let configuration = SessionConfiguration(
             supportedTypes: registry.supportedTypes, requestTimeout: settings.requestTimeout,
@@ -72,6 +76,11 @@ enum ServerMode {
                 }
             })
 
+        if let console {
+            console.run(
+                session: session, quit: { ending.finish(reason: "QUIT received", quit: true) },
+                end: { ending.finish(reason: "End of interactive input, exiting", quit: false) })
+        }
         session.greet()
         output.flush()
         readRequests(session: session, output: output, ending: ending, logger: logger)

@@ -24,10 +24,14 @@ public enum VMGahpMain {
         }
         switch invocation {
         case .help:
-            print(Invocation.usage)
+            print(HelpText.text, terminator: "")
+            exit(0)
+        case .manPage:
+            print(HelpText.manPage, terminator: "")
             exit(0)
         case .version:
-            print("condor_vm-gahp \(GAHPVersion.number) (\(GAHPVersion.banner)); VM types: \(registry.supportedTypes.joined(separator: " "))")
+            print("condor_vm-gahp \(GAHPVersion.number), built \(GAHPVersion.buildDate); VM types: \(registry.supportedTypes.joined(separator: " "))")
+            print(GAHPVersion.banner)
             exit(0)
         case .explainAd(let rest):
             do {
@@ -37,8 +41,21 @@ public enum VMGahpMain {
             } catch {
                 ExplainAdCommand.exit(withError: error)
             }
-        case .server(let logToStderr):
-            ServerMode.run(registry: registry, environment: environment, logToStderr: logToStderr)
+        case .doctor(let rest):
+            do {
+                let command = try DoctorCommand.parse(rest)
+                exit(await command.run(registry: registry, environment: environment))
+            } catch {
+                DoctorCommand.exit(withError: error)
+            }
+        case .server(let logToStderr, let interactive):
+            // An admin at a terminal gets the interactive console; the starter's pipes never do.
+            if let request = interactive ?? (isatty(STDIN_FILENO) == 1 ? InteractiveRequest() : nil) {
+                ServerMode.run(
+                    registry: registry, environment: InteractiveRequest.defaults(environment), logToStderr: logToStderr,
+                    interactive: request)
+            }
+            ServerMode.run(registry: registry, environment: environment, logToStderr: logToStderr, interactive: nil)
         case .probe(let vmType, let logToStderr):
             await ProbeMode.run(registry: registry, vmType: vmType, environment: environment, logToStderr: logToStderr)
         case .kill(let vmType, let name, let logToStderr):

@@ -12,8 +12,8 @@ import VMCore
 #endif
 
 /// Micro-benchmarks of the per-job work inside the gahp, each against a baseline measured in
-/// the same run: `swift run -c release component-bench [AD_FILE]` (default: the shared corpus's
-/// kvm-basic.ad). Figures are medians over many rounds; see BENCHMARKS.md.
+/// the same run: `swift run -c release component-bench [AD_FILE]` (default: the fixture
+/// Tests/Fixtures/jobads/kvm-basic.ad). Figures are medians over many rounds; see BENCHMARKS.md.
 
 func median(_ rounds: Int, _ body: () -> Void) -> Double {
     let clock = ContinuousClock()
@@ -36,7 +36,7 @@ extension String {
     func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
 }
 
-let adPath = CommandLine.arguments.dropFirst().first ?? "../shared/corpus/jobads/kvm-basic.ad"
+let adPath = CommandLine.arguments.dropFirst().first ?? "Tests/Fixtures/jobads/kvm-basic.ad"
 guard let data = FileManager.default.contents(atPath: adPath) else {
     print("cannot read \(adPath)")
     exit(1)

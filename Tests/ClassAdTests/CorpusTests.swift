@@ -3,7 +3,7 @@ import Testing
 @testable import ClassAd
 
 @Suite struct CorpusTests {
-    static let jobAds = (try? SharedCorpus.jobAds()) ?? []
+    static let jobAds = (try? Corpus.jobAds()) ?? []
     static let vectorLines = VectorTests.vectors.compactMap { $0.json["line"]?.string }
 
     @Test func corpusIsPresent() {

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 
 import ClassAd
+import TestSupport
 
-/// Every vector HTCondor's own library produced (corpus/classad/old-syntax-vectors.json)
+/// Every vector HTCondor's own library produced (Tests/Fixtures/classad/old-syntax-vectors.json)
 /// must come out the same here: whether the line parses, the name, the value and its
 /// type, and the old-syntax text.
 @Suite struct VectorTests {
@@ -13,7 +14,7 @@ import ClassAd
     }
 
     static let vectors: [Vector] = {
-        guard let data = try? Data(contentsOf: SharedCorpus.url("corpus/classad/old-syntax-vectors.json")),
+        guard let data = try? Data(contentsOf: TestPaths.classAdVectors),
             let top = try? JSONDecoder().decode(JSON.self, from: data),
             case .array(let list)? = top["vectors"]
         else { return [] }

@@ -6,12 +6,12 @@ import Testing
     @Test func greetingIsTheBanner() async {
         let h = SessionHarness()
         h.session.greet()
-        #expect(await h.next() == "$VMGahpVersion 0.1.0 Nov 25 2026 Condor\\ VMGAHP $")
+        #expect(await h.next() == "$VMGahpVersion 0.1.0 \(GAHPVersion.buildDate) Condor\\ VMGAHP $")
     }
 
     @Test func controlCommandReplies() async {
         let h = SessionHarness()
-        #expect(await h.request("VERSION") == "S $VMGahpVersion 0.1.0 Nov 25 2026 Condor\\ VMGAHP $")
+        #expect(await h.request("VERSION") == "S $VMGahpVersion 0.1.0 \(GAHPVersion.buildDate) Condor\\ VMGAHP $")
         #expect(
             await h.request("COMMANDS")
                 == "S ASYNC_MODE_ON ASYNC_MODE_OFF CONDOR_VM_START CONDOR_VM_STOP CONDOR_VM_SUSPEND CONDOR_VM_SOFT_SUSPEND CONDOR_VM_RESUME CONDOR_VM_CHECKPOINT CONDOR_VM_STATUS CONDOR_VM_GETPID QUIT VERSION COMMANDS SUPPORT_VMS RESULTS CLASSAD CLASSAD_END VM_START VM_STOP VM_SUSPEND VM_SOFT_SUSPEND VM_RESUME VM_SNAPSHOT VM_STATUS VM_GETPID"

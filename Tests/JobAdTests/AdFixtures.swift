@@ -1,20 +1,17 @@
 import ClassAd
 import Foundation
+import TestSupport
 import VMCore
 @testable import JobAd
 
 /// Corpus ads moved into a test's workspace, and helpers to vary them.
 struct AdFixture {
-    static let corpusDirectory = "/var/lib/condor/execute/dir_4242"
 
     var lines: [String]
 
-    /// `NAME.ad` from the shared corpus, with `VM_WORKING_DIR` and every path pointing into `space`.
+    /// `NAME.ad` from `Tests/Fixtures/jobads`, with `VM_WORKING_DIR` and every path pointing into `space`.
     init(corpus name: String, in space: Workspace) throws {
-        let text = try String(contentsOfFile: SharedFolder.jobAds + "/\(name).ad", encoding: .utf8)
-        lines = text.split(separator: "\n").map {
-            String($0).replacingOccurrences(of: Self.corpusDirectory, with: space.workingDirectory)
-        }
+        lines = try JobAdFixture.lines(name, workingDirectory: space.workingDirectory)
     }
 
     /// Replaces (or, with nil, removes) the attribute `name`, appending it when absent.

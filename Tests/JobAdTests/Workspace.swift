@@ -52,20 +52,6 @@ final class Workspace {
     }
 }
 
-/// /work/shared (or the copy CI puts beside the repository): the nearest ancestor of this
-/// file holding `shared/corpus/jobads`.
-enum SharedFolder {
-    static var jobAds: String {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while dir.path != "/" {
-            let candidate = dir.appendingPathComponent("shared/corpus/jobads").path
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return "/work/shared/corpus/jobads"
-    }
-}
-
 extension FileConfinement {
     /// Confinement deciding with the test process's own credentials (the job-user checks
     /// have tests of their own, as `nobody`).

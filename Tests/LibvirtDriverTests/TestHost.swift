@@ -28,12 +28,6 @@ enum TestHost {
     static func uniqueName(_ base: String = "alice_submit.example.org") -> String {
         "\(base)_\(UInt32.random(in: 1...UInt32.max)).0"
     }
-
-    /// The shared reference folder: `../shared` beside the package, or `VMGAHP_SHARED_DIR`.
-    static var sharedDirectory: URL? {
-        if FileManager.default.fileExists(atPath: TestPaths.shared.path) { return TestPaths.shared }
-        return ProcessInfo.processInfo.environment["VMGAHP_SHARED_DIR"].map { URL(fileURLWithPath: $0) }
-    }
 }
 
 /// A working directory holding every file the corpus ads name.
@@ -67,11 +61,7 @@ final class JobDirectory: @unchecked Sendable {
     /// ad lines pointed at this directory.
     func corpusJobs() throws -> [(ad: String, job: JobDescription)] {
         func lines(_ ad: String) throws -> [String] {
-            guard let shared = TestHost.sharedDirectory else { return [] }
-            let text = try String(contentsOf: shared.appendingPathComponent("corpus/jobads/\(ad).ad"), encoding: .utf8)
-            return text.split(separator: "\n").map {
-                $0.replacingOccurrences(of: "/var/lib/condor/execute/dir_4242", with: path)
-            }
+            try JobAdFixture.lines(ad, workingDirectory: path)
         }
         let name = "alice_submit.example.org_4242.0"
         func make(_ ad: String, _ type: String, memory: Int, vcpus: Int = 1, _ edit: (inout JobDescription) -> Void) throws -> (String, JobDescription) {

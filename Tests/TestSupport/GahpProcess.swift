@@ -63,6 +63,9 @@ public final class GahpProcess: @unchecked Sendable {
         await collected.results(timeout: timeout) { send($0) }
     }
 
+    /// Everything the process wrote to stdout so far.
+    public var standardOutput: String { collected.allText }
+
     /// Everything the process wrote to stderr so far.
     public var standardError: String { stderrText.allText }
 

@@ -1,15 +1,28 @@
 import Foundation
 
-/// Where tests find the package, its build products and the shared reference material.
+/// Where tests find the package, its build products and the fixtures in `Tests/Fixtures`.
+///
+/// Nothing a test needs lives outside the checkout: a clone on its own passes. The one
+/// exception is by design: suites that compare against the real HTCondor find its bundle
+/// through `scripts/htcondor-bundle.sh` and skip with a printed reason when there is none.
 public enum TestPaths {
     /// The package root, derived from this file's location (`Tests/TestSupport/Paths.swift`).
     public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `../shared` beside the checkout (CI puts a copy there).
+    /// `../shared` beside the checkout, where a developer machine and CI keep the reference
+    /// material. Optional: only the HTCondor comparison suites look there (through
+    /// `scripts/htcondor-bundle.sh`), and they skip when it is absent.
     public static let shared: URL = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
 
-    public static let jobAds: URL = shared.appendingPathComponent("corpus/jobads")
+    /// HTCondor-made test inputs copied into the repository (`Tests/Fixtures/README.md`).
+    public static let fixtures: URL = packageRoot.appendingPathComponent("Tests/Fixtures")
+
+    /// Job ads as HTCondor's starter sends them (`Tests/Fixtures/jobads/*.ad`).
+    public static let jobAds: URL = fixtures.appendingPathComponent("jobads")
+
+    /// HTCondor's ClassAd library's verdicts on old-syntax lines.
+    public static let classAdVectors: URL = fixtures.appendingPathComponent("classad/old-syntax-vectors.json")
 
     /// The directory holding the built executables: the one that contains the test bundle.
     public static let products: URL = {

@@ -99,6 +99,15 @@ enum Libvirt {
         return version
     }
 
+    /// The hypervisor behind the connection (`QEMU`, `Xen`, `TEST`) and its version, encoded
+    /// as `libVersion` is; 0 when the driver does not report one.
+    static func hypervisor(_ conn: OpaquePointer) throws(LibvirtError) -> (type: String, version: UInt) {
+        let type = try check(virConnectGetType(conn), "virConnectGetType")
+        var version: UInt = 0
+        try check(virConnectGetVersion(conn, &version), "virConnectGetVersion")
+        return (String(cString: type), version)
+    }
+
     /// Whether the libvirt network of that name exists and is active.
     static func networkIsActive(_ conn: OpaquePointer, name: String) -> Bool {
         guard let net = virNetworkLookupByName(conn, name) else {

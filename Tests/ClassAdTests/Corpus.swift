@@ -1,28 +1,11 @@
 import Foundation
+import TestSupport
 
-/// The `shared` folder beside the package (CI puts a copy of it there); from a worktree
-/// nested deeper, the nearest such folder up the tree.
-enum SharedCorpus {
-    static let root: URL = {
-        var directory = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // ClassAdTests
-            .deletingLastPathComponent()  // Tests
-            .deletingLastPathComponent()  // package root
-        for _ in 0..<3 {
-            let candidate = directory.deletingLastPathComponent().appendingPathComponent("shared")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("corpus").path) {
-                return candidate
-            }
-            directory = directory.deletingLastPathComponent()
-        }
-        return directory
-    }()
-
-    static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
-
-    /// Every `corpus/jobads/*.ad`, split into lines.
+/// The HTCondor-made inputs in `Tests/Fixtures`.
+enum Corpus {
+    /// Every `jobads/*.ad`, split into lines.
     static func jobAds() throws -> [(name: String, lines: [String])] {
-        let directory = url("corpus/jobads")
+        let directory = TestPaths.jobAds
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             .filter { $0.hasSuffix(".ad") }
             .sorted()
