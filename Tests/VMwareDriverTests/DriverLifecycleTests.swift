@@ -173,4 +173,19 @@ import VMCore
                                   logger: Logger(label: "test"), environment: ["PATH": "/usr/bin:/bin"])
         #expect(throws: VMGAHPError.self) { try VMwareDriver(noCLI) }
     }
+
+    @Test func doctorNamesWhatIsUnusableAndHowToMendIt() async throws {
+        let host = try SimulatedHost()
+        let healthy = DriverContext(vmType: "vmware", policy: Self.policy, setting: { $0 == "VMWARE_SCRIPT" ? SimulatedHost.script : nil },
+                                    logger: Logger(label: "test"), environment: host.environment)
+        let fine = await VMwareDriverRegistration.doctor.checks(healthy)
+        #expect(fine.map(\.title) == ["VMWARE_PERL", "VMWARE_SCRIPT", "VMware CLI"])
+        #expect(fine.allSatisfy { $0.status == .pass }, "\(fine)")
+        let broken = DriverContext(vmType: "vmware", policy: Self.policy, setting: { $0 == "VMWARE_SCRIPT" ? "/nonexistent/condor_vm_vmware" : nil },
+                                   logger: Logger(label: "test"), environment: ["PATH": "/usr/bin:/bin"])
+        let found = await VMwareDriverRegistration.doctor.checks(broken)
+        #expect(found.map(\.status) == [.pass, .fail, .fail])
+        #expect(found[1].fix?.contains("/nonexistent/condor_vm_vmware does not exist") == true)
+        #expect(found[2].fix?.contains("vmrun") == true)
+    }
 }
