@@ -10,7 +10,7 @@ import TestSupport
 
     init() throws {
         work = try TemporaryDirectory(prefix: "interactive")
-        try Data([0x51, 0x46, 0x49, 0xFB, 0, 0, 0, 3]).write(to: work.url.appendingPathComponent("disk.qcow2"))
+        try TestImages.writeQcow2(work.url.appendingPathComponent("disk.qcow2").path)
         try work.write("kvm-basic.ad", JobAdFixture.lines("kvm-basic", workingDirectory: work.path).joined(separator: "\n") + "\n")
     }
 
@@ -78,7 +78,7 @@ import TestSupport
         gahp.type("classad_file kvm-basic.ad\r")
         #expect(await gahp.waitFor("sent (71 lines)"))
         gahp.type("vm_start\r")
-        #expect(await gahp.waitFor("[1] VM_START failed: VMGAHP_ERR_JOBCLASSAD_KVM_INVALID_DISK_PARAM\n    A KVM disk in vm_disk is malformed or its file is missing from the job's directory.\n    In a real job, the starter would put the job on hold (the job's fault)."), "\(gahp.screen)")
+        #expect(await gahp.waitFor("[1] VM_START failed: VMGAHP_ERR_JOBCLASSAD_KVM_INVALID_DISK_PARAM\n    A KVM disk in vm_disk is malformed, missing or not open to the job user, or another ad value the VM is built from (User, ids) is unusable.\n    In a real job, the starter would put the job on hold (the job's fault)."), "\(gahp.screen)")
         // The request id and a VM id left out, and a command with a word too many.
         gahp.type("vm_stop\r")
         #expect(await gahp.waitFor("VM_STOP needs a VM id: VM_STOP <vmid>"), "\(gahp.screen)")
