@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # interop.sh - our condor_vm-gahp under HTCondor's own daemons, beside HTCondor's own gahp.
 #
-#   scripts/interop.sh [starter|pool]...     (default: both parts, run at the same time)
+#   scripts/interop.sh [starter|pool|pool:ours|pool:htcondor]...   (default: starter and pool, at once)
 #
 # Runs every scenario twice in one run, with our gahp and with the bundle's condor_vm-gahp:
 #   starter  HTCondor's standalone condor_starter (the bundle's run-starter) on job ads that must
@@ -48,9 +48,14 @@ run_pids() {
     tr '\0' '\n' 2>/dev/null < "/proc/$p/environ" | grep -q "^CONDOR_CONFIG=$W/" && echo "$p"
   done
 }
+descendants() {  # every process below pid $1 (the scenarios' subshells and what they run)
+  local kids p; kids=$(ps -o pid= --ppid "$1" 2>/dev/null)
+  for p in $kids; do echo "$p"; descendants "$p"; done
+}
 cleanup() {
   trap - EXIT INT TERM
   local p d
+  for p in $(descendants $$); do kill -TERM "$p" 2>/dev/null; done
   for d in "$W"/pool-*; do [ -f "$d/pool.env" ] && DOWN_TIMEOUT=60 "$B/pool" down "$d" >> "$W/pool-down.log" 2>&1; done
   for p in $(run_pids); do kill -TERM "$p" 2>/dev/null; done
   wait_for 20 test -z "$(run_pids)"
@@ -71,17 +76,24 @@ for part in "${parts[@]}"; do
   case "$part" in
     starter) starter_scenarios;;
     pool) pool_scenarios ours & pool_scenarios htcondor &;;
+    pool:ours|pool:htcondor) pool_scenarios "${part#pool:}" &;;
     *) echo "interop: unknown part $part"; exit 2;;
   esac
 done
 wait
 
+# a FAIL of a scenario listed in scripts/interop/pending is PENDING (not counted as failed)
+pending() { [ "${VMGAHP_INTEROP_STRICT:-0}" != 1 ] && grep -q "^$1 $2 " "$here/scripts/interop/pending"; }
 for f in "$W"/results/*; do
   [ -e "$f" ] || continue
-  n=${f##*/}; verdict=${n%%.*}; rest=${n#*.}; gahp=${rest%%.*}; scen=${rest#*.}
-  printf '%s %-40s %-10s %s\n' "$(echo "$verdict" | tr a-z A-Z)" "${scen//://}" "[$gahp]" "$(cat "$f")"
+  n=${f##*/}; verdict=${n%%.*}; rest=${n#*.}; gahp=${rest%%.*}; scen=${rest#*.}; scen=${scen//://}; note=""
+  if pending "$gahp" "$scen"; then
+    if [ "$verdict" = fail ]; then verdict=pending; mv "$f" "$W/results/pending.$rest"
+    else note=" (listed in scripts/interop/pending: delete that line)"; fi
+  fi
+  printf '%-7s %-36s %-10s %s\n' "$(echo "$verdict" | tr a-z A-Z)" "$scen" "[$gahp]" "$(cat "$W/results/$verdict.$rest")$note"
 done | sort -k2,2 -k3,3
-pass=$(ls "$W/results" | grep -c '^pass\.'); fail=$(ls "$W/results" | grep -c '^fail\.')
+pass=$(ls "$W/results" | grep -c '^pass\.'); fail=$(ls "$W/results" | grep -c '^fail\.'); held=$(ls "$W/results" | grep -c '^pending\.')
 echo "== interop: what each gahp did (for README's table)"
 for scen in $(ls "$W/outcomes" | sed 's/^[a-z]*\.//' | sort -u); do
   printf '| %s | %s | %s |\n' "${scen//://}" "$(cat "$W/outcomes/ours.$scen" 2>/dev/null)" "$(cat "$W/outcomes/htcondor.$scen" 2>/dev/null)"
@@ -90,5 +102,6 @@ if [ -n "$(ls "$W/figures")" ]; then
   echo "== interop: figures (BENCHMARKS.md)"; cat "$W"/figures/*
 fi
 echo "== interop: $(( SECONDS - t0 )) s$([ "$fail" -gt 0 ] && echo "; logs kept in $W")"
+[ "$held" = 0 ] || echo "== interop: $held pending on issue #11 (scripts/interop/pending), not counted"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -14,6 +14,7 @@ qattr() { ptool condor_q "$1" -af "$2"; }               # qattr CLUSTER ATTR
 hattr() { ptool condor_history "$1" -af "$2" -limit 1; }  # hattr CLUSTER ATTR
 left_queue() { [ -z "$(ptool condor_q "$1" -af ClusterId)" ] && [ -n "$(hattr "$1" ClusterId)" ]; }
 has_status() { [ "$(qattr "$1" JobStatus)" = "$2" ]; }
+finished() { left_queue "$1" || has_status "$1" 5; }   # completed or removed, or held
 vm_name() { echo "vmuser_$G-${RUNID}_$1.0"; }
 all_hasvm() { [ "$(ptool condor_status -af HasVM | sort -u | tr '\n' ' ')" = "$1 " ]; }
 
@@ -56,7 +57,7 @@ pool_complete_shared() {
   local s c sh=$P/shared; mkdir -p "$sh"; chmod 755 "$sh"; make_guest 3 "$sh/disk.img" vmuser
   s=$(job_sub complete-shared "vm_disk = $sh/disk.img:hda:w:raw" "should_transfer_files = YES" "when_to_transfer_output = ON_EXIT")
   c=$(submit "$s") || { record pool/complete-shared "$G" fail "condor_submit failed"; return; }
-  wait_for 400 left_queue "$c" || wait_for 5 has_status "$c" 5
+  wait_for 400 finished "$c"
   local st ec hr; st=$(hattr "$c" JobStatus); ec=$(hattr "$c" ExitCode)
   [ -n "$st" ] || { st=$(qattr "$c" JobStatus); hr=$(qattr "$c" HoldReason); ptool condor_rm "$c" >/dev/null; }
   outcome pool/complete-shared "$G" "JobStatus $st, ExitCode $ec${hr:+, HoldReason $hr}"
@@ -112,6 +113,11 @@ pool_vacate() {
   else record pool/condor_vacate_job "$G" fail "idle again: $idle, domain $(vm_name "$c") gone: $gone, 004 in the user log: $(ulog_has "$s" 004 && echo yes || echo no)"; fi
 }
 
+# the starter that runs cluster C has logged "StartJob for VM succeeded" (its 30 s after START are over)
+vm_started() {
+  awk -v id="<- 'ClusterId = $1'" 'FNR == 1 { f = 0 } index($0, id) { f = 1 } f && /StartJob for VM succeeded/ { ok = 1 } END { exit !ok }' \
+    "$P"/local/log/StarterLog.slot* 2>/dev/null
+}
 # a checkpointing job on shared storage (30 heartbeats, ~60 s), vacated once it executes; it
 # must match again and finish; ours must restart it from the checkpoint
 pool_checkpoint() {
@@ -119,11 +125,13 @@ pool_checkpoint() {
   s=$(job_sub checkpoint "vm_disk = $sh/disk.img:hda:w:raw" "vm_checkpoint = true" "should_transfer_files = YES" \
     "when_to_transfer_output = ON_EXIT_OR_EVICT")
   c=$(submit "$s") || { record pool/checkpoint-restart "$G" fail "condor_submit failed"; return; }
-  if ! wait_for 300 test -n "$(qattr "$c" JobCurrentStartExecutingDate | grep -v undefined)"; then
+  if ! wait_for 300 vm_started "$c"; then
     record pool/checkpoint-restart "$G" fail "the job never executed"; ptool condor_rm "$c" >/dev/null; return
   fi
   ptool condor_vacate_job "$c" >/dev/null
-  wait_for 500 left_queue "$c" || { ptool condor_rm "$c" >/dev/null; wait_for 100 left_queue "$c"; }
+  wait_for 500 finished "$c"
+  local hr; hr=$(qattr "$c" HoldReason)
+  [ -z "$hr" ] || { ptool condor_rm "$c" >/dev/null; wait_for 100 left_queue "$c"; }
   local st ec starts restored
   st=$(hattr "$c" JobStatus); ec=$(hattr "$c" ExitCode); starts=$(hattr "$c" NumJobStarts)
   if grep -F "$(vm_name "$c")" "$P/local/log/VMGahpLog" 2>/dev/null | grep -q 'restarted from the checkpoint'; then restored="resumed from the checkpoint"
@@ -133,7 +141,7 @@ pool_checkpoint() {
   if [ "$st" = 4 ] && [ "$ec" = 0 ] && [ "${starts:-0}" -ge 2 ] && ulog_has "$s" 004 && [ "$restored" = "$want" ]; then
     record pool/checkpoint-restart "$G" pass "vacated, ran again (NumJobStarts $starts), ExitCode 0, $restored"
   else
-    record pool/checkpoint-restart "$G" fail "JobStatus $st ExitCode $ec NumJobStarts $starts, 004: $(ulog_has "$s" 004 && echo yes || echo no), $restored (want: $want)"
+    record pool/checkpoint-restart "$G" fail "JobStatus $st ExitCode $ec NumJobStarts $starts${hr:+ HoldReason $hr}, 004: $(ulog_has "$s" 004 && echo yes || echo no), $restored (want: $want)"
   fi
 }
 
@@ -163,8 +171,9 @@ pool_host_fault() {
   echo "HasVM = True" > "$P/hasvm.ad"
   ptool condor_update_machine_ad "$P/hasvm.ad" >/dev/null
   local back=no; wait_for 60 all_hasvm true && back=yes
-  wait_for 400 left_queue "$c" || ptool condor_rm "$c" >/dev/null
+  wait_for 400 finished "$c"
   local ec; ec=$(hattr "$c" ExitCode)
+  left_queue "$c" || ptool condor_rm "$c" >/dev/null
   outcome pool/machine-back "$G" "HasVM true again: $back, the requeued job ExitCode $ec"
   if [ $back = yes ] && [ "$ec" = 0 ]; then record pool/machine-back "$G" pass "condor_update_machine_ad: HasVM = True, the requeued job completed"
   else record pool/machine-back "$G" fail "HasVM true again: $back, requeued job ExitCode '$ec'"; fi
@@ -174,7 +183,8 @@ pool_scenarios() {
   local G=$1 P=$W/pool-$1 port gp=bundled
   [ "$G" = ours ] && gp=$OURS
   port=$(free_port $([ "$G" = ours ] && echo 29618 || echo 29648))
-  POOL_PORT=$port POOL_UID_DOMAIN=$G-$RUNID pool_cmd setup "$P" > "$P.log" 2>&1 ||
+  # one setup at a time: each may create the condor and vmuser accounts
+  ( flock 9; POOL_PORT=$port POOL_UID_DOMAIN=$G-$RUNID pool_cmd setup "$P" ) > "$P.log" 2>&1 9>"$W/pool-setup.lock" ||
     { record pool/up "$G" fail "pool setup failed ($P.log)"; return; }
   local knobs=(NUM_CPUS=6)
   [ "$G" = ours ] && knobs+=("VM_GAHP_DISK_ROOTS=$P/ckpt-shared")
@@ -182,11 +192,11 @@ pool_scenarios() {
     record pool/up "$G" fail "pool up failed ($P.log)"; pool_cmd down "$P" >> "$P.log" 2>&1; return
   fi
   local vm; vm=$(ptool condor_status -vm -af VM_Type VM_Memory VM_Networking VM_GAHP_VERSION HasVM | sort -u)
-  local slots; slots=$(ptool condor_status -vm -af Name | wc -l)
-  outcome pool/probe "$G" "$slots slots; VM_Type VM_Memory VM_Networking VM_GAHP_VERSION HasVM: $vm"
-  if [ "$(echo "$vm" | wc -l)" = 1 ] && [[ "$vm" =~ ^kvm\ [1-9][0-9]*\ false\ [0-9.]+\ true$ ]] && [ "$slots" = 6 ]; then
-    record pool/probe "$G" pass "condor_status -vm: $slots slots, $vm"
-  else record pool/probe "$G" fail "condor_status -vm: $slots slots, '$vm'"; fi
+  local cpus; cpus=$(ptool condor_status -af TotalCpus | sort -u)
+  outcome pool/probe "$G" "VM_Type VM_Memory VM_Networking VM_GAHP_VERSION HasVM = $vm"
+  if [ "$(echo "$vm" | wc -l)" = 1 ] && [[ "$vm" =~ ^kvm\ [1-9][0-9]*\ false\ [0-9.]+\ true$ ]] && [ "${cpus%.0}" = 6 ]; then
+    record pool/probe "$G" pass "condor_status -vm: $vm (a partitionable slot of $cpus cpus)"
+  else record pool/probe "$G" fail "condor_status -vm: '$vm', TotalCpus '$cpus'"; fi
   pool_complete_transferred & pool_complete_shared & pool_held & pool_rm & pool_vacate & pool_checkpoint &
   wait
   pool_host_fault

@@ -33,6 +33,17 @@ run_starter() {
 gahp_path() { if [ "$1" = ours ]; then echo "$OURS"; else echo bundled; fi; }
 # the seconds run-starter measured from the starter's start to its exit
 starter_seconds() { sed -n 's/^run-starter: starter exit .* after \([0-9.]*\) s;.*/\1/p' "$1/starter.log" | tail -1; }
+# where the starter's time went, from its own log (whole seconds): the handshake up to START,
+# START to its result, the fixed wait until "StartJob for VM succeeded", from there to the STATUS
+# that saw the VM stopped, and the clean-up to the starter's exit
+starter_breakdown() {
+  local f=$1/starter.log a b r c e g
+  at() { date -d "$(grep -m1 -e "$1" "$f" | awk '{print $2}')" +%s; }
+  a=$(at 'About to exec'); b=$(at "<- 'CONDOR_VM_START"); c=$(at 'StartJob for VM succeeded')
+  e=$(at 'Virtual machine is stopped'); g=$(at 'EXITING WITH STATUS')
+  r=$(date -d "$(awk "/<- 'CONDOR_VM_START/ { s = 1 } s && /-> '[0-9]+' '[01]'/ { print \$2; exit }" "$f")" +%s)
+  echo "gahp spawn to START $((b - a)) s, START to its result $((r - b)) s, then to 'StartJob for VM succeeded' $((c - r)) s, to 'Virtual machine is stopped' $((e - c)) s, to the starter's exit $((g - e)) s"
+}
 scratch_dirs() { ls -d "$1"/tmp/run-starter.*/execute/dir_*/scratch 2>/dev/null; }
 
 # a job directory for one scenario and gahp: DIR/iwd (the job's Iwd) and DIR/shared, the
@@ -114,6 +125,7 @@ workdir_disk_case() {  # the disk in the starter's working directory, as a file 
       seed_scratch "$d" "$d/disk.img"
       wait $r
       judge_starter starter/run-workdir-disk "$gahp" "$d" "exit 0"
+      echo "starter start-to-exit [$gahp]: $(starter_seconds "$d") s ($(starter_breakdown "$d"))" > "$W/figures/starter.$gahp"
     ) &
   done
 }
@@ -148,11 +160,11 @@ checkpoint_case() {
       else
         restored="booted afresh"
       fi
-      local files; files=$(ls "$d/carry" 2>/dev/null | tr '\n' ' ')
+      local files; files=$(ls "$d/carry" 2>/dev/null | tr "\n" " "); files=${files% }
       outcome starter/checkpoint-restart "$gahp" "vacate: $([ "$got1" -gt 0 ] && echo checkpointed || echo 'no CHECKPOINT') (${files:-no files}); restart: $got2, $restored"
       local want="resumed from the checkpoint"; [ "$gahp" = htcondor ] && want="booted afresh"
       if [ "$got1" -gt 0 ] && [ "$got2" = "exit 0" ] && [ "$restored" = "$want" ]; then
-        record starter/checkpoint-restart "$gahp" pass "vacated with a checkpoint (${files% }), restart $got2, $restored ($(starter_seconds "$d/run1") s + $(starter_seconds "$d/run2") s)"
+        record starter/checkpoint-restart "$gahp" pass "vacated with a checkpoint (${files}), restart $got2, $restored ($(starter_seconds "$d/run1") s + $(starter_seconds "$d/run2") s)"
       else
         record starter/checkpoint-restart "$gahp" fail "vacate sent CHECKPOINT $got1 times, carried '${files}', restart '$got2', $restored (want: $want; logs $d/run1, $d/run2)"
       fi
