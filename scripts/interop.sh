@@ -18,6 +18,8 @@
 # Env: VMGAHP_INTEROP_GAHP  our gahp (default .build/debug/condor_vm-gahp)
 #      VMGAHP_INTEROP_DIR   parent of the run's directory (default /var/tmp; must be o+x all the way)
 #      VMGAHP_INTEROP_KEEP=1  keep the run's directory (logs) even when everything passed
+#      VMGAHP_INTEROP_TIMEOUT  seconds before unfinished scenarios are stopped and failed (900)
+#      VMGAHP_INTEROP_STRICT=1 count the scenarios listed in scripts/interop/pending as failures
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 skip() { echo "== interop: SKIP: $*"; echo "0 passed, 0 failed"; exit 0; }
@@ -33,7 +35,7 @@ OURS=$(readlink -f "${VMGAHP_INTEROP_GAHP:-$here/.build/debug/condor_vm-gahp}")
 parts=("$@"); [ ${#parts[@]} -gt 0 ] || parts=(starter pool)
 RUNID=$(printf '%04x%04x' $RANDOM $RANDOM)
 W=$(mktemp -d "${VMGAHP_INTEROP_DIR:-/var/tmp}/vmgahp-interop.XXXXXX") || exit 1
-chmod 755 "$W"; mkdir -p "$W/results" "$W/outcomes" "$W/figures"
+chmod 755 "$W"; mkdir -p "$W/results" "$W/outcomes" "$W/figures" "$W/begun"
 export B W OURS RUNID
 . "$here/scripts/interop/lib.sh"
 . "$here/scripts/interop/starter.sh"
@@ -80,7 +82,17 @@ for part in "${parts[@]}"; do
     *) echo "interop: unknown part $part"; exit 2;;
   esac
 done
-wait
+scenarios=$(jobs -p)
+limit=${VMGAHP_INTEROP_TIMEOUT:-900}
+( sleep "$limit"; echo "== interop: TIMEOUT after $limit s: stopping the scenarios still running"
+  for p in $scenarios; do kill -TERM $p $(descendants $p) 2>/dev/null; done ) &
+watchdog=$!
+wait $scenarios
+kill $watchdog $(descendants $watchdog) 2>/dev/null
+for f in "$W"/begun/*; do
+  [ -e "$f" ] || continue
+  n=${f##*/}; ls "$W/results/"*".$n" >/dev/null 2>&1 || echo "did not finish (see $W)" > "$W/results/fail.$n"
+done
 
 # a FAIL of a scenario listed in scripts/interop/pending is PENDING (not counted as failed)
 pending() { [ "${VMGAHP_INTEROP_STRICT:-0}" != 1 ] && grep -q "^$1 $2 " "$here/scripts/interop/pending"; }

@@ -34,6 +34,7 @@ record() {
   local scen=$1 gahp=$2 verdict=$3; shift 3
   printf '%s\n' "$*" > "$W/results/$verdict.$gahp.${scen//\//:}"
 }
+begin() { : > "$W/begun/$2.${1//\//:}"; }   # begin SCENARIO GAHP: a scenario without a verdict at the end failed
 outcome() { printf '%s\n' "$3" > "$W/outcomes/$2.${1//\//:}"; }
 
 # wait_for SECONDS COMMAND...  polls COMMAND (every 0.2 s) until it succeeds; 1 on timeout

@@ -182,6 +182,8 @@ pool_host_fault() {
 pool_scenarios() {
   local G=$1 P=$W/pool-$1 port gp=bundled
   [ "$G" = ours ] && gp=$OURS
+  local s; for s in up probe complete-transferred complete-shared held-missing-disk condor_rm condor_vacate_job \
+    checkpoint-restart host-fault machine-back down; do begin "pool/$s" "$G"; done
   port=$(free_port $([ "$G" = ours ] && echo 29618 || echo 29648))
   # one setup at a time: each may create the condor and vmuser accounts
   ( flock 9; POOL_PORT=$port POOL_UID_DOMAIN=$G-$RUNID pool_cmd setup "$P" ) > "$P.log" 2>&1 9>"$W/pool-setup.lock" ||
@@ -191,6 +193,7 @@ pool_scenarios() {
   if ! pool_cmd up "$P" "$gp" "${knobs[@]}" >> "$P.log" 2>&1; then
     record pool/up "$G" fail "pool up failed ($P.log)"; pool_cmd down "$P" >> "$P.log" 2>&1; return
   fi
+  record pool/up "$G" pass "$(grep -o 'advertises the vm universe after [0-9]* s' "$P.log")"
   local vm; vm=$(ptool condor_status -vm -af VM_Type VM_Memory VM_Networking VM_GAHP_VERSION HasVM | sort -u)
   local cpus; cpus=$(ptool condor_status -af TotalCpus | sort -u)
   outcome pool/probe "$G" "VM_Type VM_Memory VM_Networking VM_GAHP_VERSION HasVM = $vm"

@@ -69,6 +69,7 @@ simple_case() {
   local -A expect=([ours]=$2 [htcondor]=$3); shift 3
   for gahp in ours htcondor; do
     case "${expect[$gahp]}" in skip:*) outcome "starter/$name" "$gahp" "not run: ${expect[$gahp]#skip:}"; continue;; esac
+    begin "starter/$name" "$gahp"
     (
       local d ad=() knobs=() roots=yes a
       d=$(job_dir "$name" "$gahp")
@@ -117,6 +118,7 @@ carry_scratch() {
 workdir_disk_case() {  # the disk in the starter's working directory, as a file transfer leaves it
   local gahp
   for gahp in ours htcondor; do
+    begin starter/run-workdir-disk "$gahp"
     (
       local d; d=$(job_dir run-workdir-disk "$gahp")
       make_guest 3 "$d/disk.img" nobody
@@ -136,6 +138,7 @@ workdir_disk_case() {  # the disk in the starter's working directory, as a file 
 checkpoint_case() {
   local gahp
   for gahp in ours htcondor; do
+    begin starter/checkpoint-restart "$gahp"
     (
       local d pid got1 got2 knobs=() restored
       d=$(job_dir checkpoint-restart "$gahp")
