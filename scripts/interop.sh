@@ -50,9 +50,12 @@ run_pids() {
     tr '\0' '\n' 2>/dev/null < "/proc/$p/environ" | grep -q "^CONDOR_CONFIG=$W/" && echo "$p"
   done
 }
-descendants() {  # every process below pid $1 (the scenarios' subshells and what they run)
-  local kids p; kids=$(ps -o pid= --ppid "$1" 2>/dev/null)
-  for p in $kids; do echo "$p"; descendants "$p"; done
+descendants() {  # every process below pid $1 (the scenarios' subshells and what they run), from /proc
+  local p pp
+  for p in /proc/[0-9]*; do
+    p=${p#/proc/}; pp=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f2)
+    [ "$pp" = "$1" ] && { echo "$p"; descendants "$p"; }
+  done
 }
 cleanup() {
   trap - EXIT INT TERM
