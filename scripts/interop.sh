@@ -51,10 +51,14 @@ run_pids() {
   done
 }
 descendants() {  # every process below pid $1 (the scenarios' subshells and what they run), from /proc
-  local p pp
+  local -A kids=(); local p st queue=("$1") c
   for p in /proc/[0-9]*; do
-    p=${p#/proc/}; pp=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f2)
-    [ "$pp" = "$1" ] && { echo "$p"; descendants "$p"; }
+    read -r st 2>/dev/null < "$p/stat" || continue
+    st=${st##*) }; st=${st#* }; kids[${st%% *}]+=" ${p#/proc/}"
+  done
+  while [ ${#queue[@]} -gt 0 ]; do
+    for c in ${kids[${queue[0]}]:-}; do echo "$c"; queue+=("$c"); done
+    queue=("${queue[@]:1}")
   done
 }
 cleanup() {
