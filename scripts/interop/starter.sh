@@ -201,7 +201,7 @@ EOF
     VMPARAM_vm_Disk='"@D/shared/empty.qcow2:hda:w:qcow2"'
   simple_case held-malformed-mac "held *" "exit 0" JobVM_MACADDR='"zz:zz:zz:zz:zz:zz"'
   simple_case held-negative-vcpus "held *" \
-    "skip:HTCondor's gahp passes <vcpu>-2</vcpu> on; libvirtd 9.0 reads it as 4294967294 and died when tried, so the suite never sends it to a shared daemon" \
+    "skip:HTCondor's gahp passes <vcpu>-2</vcpu> to libvirtd; tried once here, the daemon dropped the connection and was gone (likely reading 4294967294 vCPUs), so the suite never sends it to a shared daemon" \
     JobVM_VCPUS=-2
   simple_case held-memory-out-of-range "held *" "requeued ${H}_TOO_MUCH_MEMORY_REQUEST" JobVMMemory=100000
   simple_case held-unusable-user "held *" "requeued VMGAHP_ERR_INTERNAL" User='"nobody/x@interop"'
