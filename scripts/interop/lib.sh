@@ -29,7 +29,7 @@ write_ad() {
 # a cluster id no other run uses at the same time (VM names are <user>_<cluster>.<proc>)
 new_cluster() { echo $(( 100000 + (RANDOM << 8 | RANDOM) % 800000 )); }
 
-# record SCENARIO GAHP pass|fail TEXT  -> one result file; OUTCOME lines feed the table
+# record SCENARIO GAHP pass|fail TEXT: the verdict; outcome SCENARIO GAHP TEXT: what the gahp did (the table)
 record() {
   local scen=$1 gahp=$2 verdict=$3; shift 3
   printf '%s\n' "$*" > "$W/results/$verdict.$gahp.${scen//\//:}"
@@ -37,12 +37,13 @@ record() {
 begin() { : > "$W/begun/$2.${1//\//:}"; }   # begin SCENARIO GAHP: a scenario without a verdict at the end failed
 outcome() { printf '%s\n' "$3" > "$W/outcomes/$2.${1//\//:}"; }
 
-# wait_for SECONDS COMMAND...  polls COMMAND (every 0.2 s) until it succeeds; 1 on timeout
+# wait_for SECONDS COMMAND...  polls COMMAND until it succeeds; 1 on timeout. Every $WAIT_EVERY
+# seconds (0.2; the pool part polls HTCondor's tools, which cost a process and a query each, every 2)
 wait_for() {
   local limit=$1 t0=$SECONDS; shift
   until "$@" >/dev/null 2>&1; do
     [ $(( SECONDS - t0 )) -ge "$limit" ] && return 1
-    sleep 0.2
+    sleep "${WAIT_EVERY:-0.2}"
   done
 }
 

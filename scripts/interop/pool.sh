@@ -180,7 +180,7 @@ pool_host_fault() {
 }
 
 pool_scenarios() {
-  local G=$1 P=$W/pool-$1 port gp=bundled
+  local G=$1 P=$W/pool-$1 port gp=bundled WAIT_EVERY=2
   [ "$G" = ours ] && gp=$OURS
   local s; for s in up probe complete-transferred complete-shared held-missing-disk condor_rm condor_vacate_job \
     checkpoint-restart host-fault machine-back down; do begin "pool/$s" "$G"; done
