@@ -3,8 +3,6 @@
 #   unit and integration tests (swift test; libvirt's test:///default needs no daemon),
 #   end-to-end tests on a real libvirtd with a real KVM guest (TCG where /dev/kvm is missing),
 #   the protocol conformance suite against the built binaries,
-#   the interop suite: HTCondor's own starter and a personal pool, with our gahp and with HTCondor's
-#   (scripts/interop.sh; skipped with its reason where no HTCondor bundle is beside the checkout),
 #   and bounded fuzzing of the ClassAd parser and of the GAHP line reader and dispatcher.
 # libvirtd is started only when none answers, and then stopped again by its pid.
 set -euo pipefail
@@ -25,6 +23,8 @@ echo "== protocol conformance: condor_vm-gahp on libvirt's test:///default"
 .build/debug/gahp-conformance --gahp .build/debug/condor_vm-gahp --feature libvirt-test \
   --config 'VM_LIBVIRT_URI = test:///default' --env VMGAHP_USER_UID=65534 protocol-spec/cases
 
+# The interop suite: HTCondor's own starter and a personal pool per gahp, every scenario with our
+# gahp and with HTCondor's (README, "Under HTCondor itself"); without the bundle it says why and passes.
 echo "== interop: HTCondor's starter and pool, with our gahp and HTCondor's own"
 bash scripts/interop.sh
 
