@@ -5,8 +5,8 @@
 
 pool_cmd() { "$B/pool" "$@"; }
 ptool() { pool_cmd tool "$P" "$@" 2>/dev/null; }
-free_port() {
-  local p=$1
+free_port() {  # a free port from a random start (two runs at once must not pick the same one)
+  local p=$(( 20000 + RANDOM % 9000 ))
   while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
   echo "$p"
 }
@@ -159,7 +159,7 @@ pool_host_fault() {
   c=$(submit "$s") || { record pool/host-fault "$G" fail "condor_submit failed"; cp "$P/gahp.config.good" "$P/etc/gahp.config"; return; }
   local off=no reason st
   wait_for 300 requeued_offline "$c" && off=yes
-  st=$(qattr "$c" JobStatus); reason=$(ptool condor_status -af VMOfflineReason | sort -u | head -1)
+  st=$(qattr "$c" JobStatus); reason=$(ptool condor_status -af VMOfflineReason | grep -vx undefined | head -1)
   cp "$P/gahp.config.good" "$P/etc/gahp.config"
   outcome pool/host-fault "$G" "JobStatus $st (not held), HasVM false: $off, VMOfflineReason $reason"
   if [ $off = yes ] && [ "$st" = 1 ] && [ -n "$reason" ] && [ "$reason" != undefined ]; then
@@ -184,12 +184,11 @@ pool_scenarios() {
   [ "$G" = ours ] && gp=$OURS
   local s; for s in up probe complete-transferred complete-shared held-missing-disk condor_rm condor_vacate_job \
     checkpoint-restart host-fault machine-back down; do begin "pool/$s" "$G"; done
-  port=$(free_port $([ "$G" = ours ] && echo 29618 || echo 29648))
+  port=$(free_port)
   # one setup at a time: each may create the condor and vmuser accounts
   ( flock 9; POOL_PORT=$port POOL_UID_DOMAIN=$G-$RUNID pool_cmd setup "$P" ) > "$P.log" 2>&1 9>"$W/pool-setup.lock" ||
     { record pool/up "$G" fail "pool setup failed ($P.log)"; return; }
-  local knobs=(NUM_CPUS=6)
-  [ "$G" = ours ] && knobs+=("VM_GAHP_DISK_ROOTS=$P/ckpt-shared")
+  local knobs=(NUM_CPUS=6)   # the same configuration for both gahps
   if ! pool_cmd up "$P" "$gp" "${knobs[@]}" >> "$P.log" 2>&1; then
     record pool/up "$G" fail "pool up failed ($P.log)"; pool_cmd down "$P" >> "$P.log" 2>&1; return
   fi

@@ -199,7 +199,8 @@ EOF
     VMPARAM_vm_Disk='"@D/shared/garbage.qcow2:hda:w:qcow2"'
   PREPARE=empty_image simple_case held-empty-qcow2 "held VMGAHP_ERR_BAD_IMAGE" "requeued VMGAHP_ERR_INTERNAL" \
     VMPARAM_vm_Disk='"@D/shared/empty.qcow2:hda:w:qcow2"'
-  simple_case held-malformed-mac "held *" "exit 0" JobVM_MACADDR='"zz:zz:zz:zz:zz:zz"'
+  simple_case held-malformed-mac "held *" "requeued *" JobVMNetworking=true JobVMNetworkingType='"user"' \
+    JobVM_MACADDR='"zz:zz:zz:zz:zz:zz"' +VM_NETWORKING=true +VM_NETWORKING_TYPE=user
   simple_case held-negative-vcpus "held *" \
     "skip:HTCondor's gahp passes <vcpu>-2</vcpu> to libvirtd; tried once here, the daemon dropped the connection and was gone (likely reading 4294967294 vCPUs), so the suite never sends it to a shared daemon" \
     JobVM_VCPUS=-2
