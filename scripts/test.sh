@@ -46,6 +46,11 @@ prove Tests/VMwareSimulator/t
 echo "== Debian package and scripts/install: build, dpkg -i, the installed gahp's probe, doctor and conformance, dpkg -r"
 bash scripts/check-package.sh
 
+# The interop suite: HTCondor's own starter and a personal pool per gahp, every scenario with our
+# gahp and with HTCondor's (README, "Under HTCondor itself"); without the bundle it says why and passes.
+echo "== interop: HTCondor's starter and pool, with our gahp and HTCondor's own"
+bash scripts/interop.sh
+
 echo "== fuzzing (${FUZZ_SECONDS} s each)"
 bash scripts/fuzz.sh classad "$FUZZ_SECONDS"
 bash scripts/fuzz.sh wire "$FUZZ_SECONDS"
