@@ -1,6 +1,7 @@
 import Foundation
 import FoundationXML
 import Testing
+import TestSupport
 import VMCore
 
 @testable import LibvirtDriver
@@ -23,16 +24,8 @@ import VMCore
     }
 
     private static func runValidator(on file: String) throws -> (ok: Bool, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: validator)
-        process.arguments = [file, "domain"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus == 0, output)
+        let (status, output) = try Tools.output(validator, [file, "domain"])
+        return (status == 0, output)
     }
 
     /// The option combinations a host can choose, for one job.

@@ -9,6 +9,14 @@ public enum Tools {
 
     /// Runs `executable` with `arguments`; throws its combined output when it fails.
     public static func run(_ executable: String, _ arguments: [String]) throws {
+        let (status, text) = try output(executable, arguments)
+        guard status == 0 else {
+            throw Failure(description: "\(executable) \(arguments.joined(separator: " ")): \(text)")
+        }
+    }
+
+    /// Runs `executable` with `arguments`; its exit status and combined stdout and stderr.
+    public static func output(_ executable: String, _ arguments: [String]) throws -> (status: Int32, text: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -18,8 +26,6 @@ public enum Tools {
         try process.run()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "\(executable) \(arguments.joined(separator: " ")): \(text)")
-        }
+        return (process.terminationStatus, text)
     }
 }
