@@ -19,7 +19,6 @@
 #      VMGAHP_INTEROP_DIR   parent of the run's directory (default /var/tmp; must be o+x all the way)
 #      VMGAHP_INTEROP_KEEP=1  keep the run's directory (logs) even when everything passed
 #      VMGAHP_INTEROP_TIMEOUT  seconds before unfinished scenarios are stopped and failed (900)
-#      VMGAHP_INTEROP_STRICT=1 count the scenarios listed in scripts/interop/pending as failures
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 skip() { echo "== interop: SKIP: $*"; echo "0 passed, 0 failed"; exit 0; }
@@ -101,18 +100,12 @@ for f in "$W"/begun/*; do
   n=${f##*/}; ls "$W/results/"*".$n" >/dev/null 2>&1 || echo "did not finish (see $W)" > "$W/results/fail.$n"
 done
 
-# a FAIL of a scenario listed in scripts/interop/pending is PENDING (not counted as failed)
-pending() { [ "${VMGAHP_INTEROP_STRICT:-0}" != 1 ] && grep -q "^$1 $2 " "$here/scripts/interop/pending"; }
 for f in "$W"/results/*; do
   [ -e "$f" ] || continue
-  n=${f##*/}; verdict=${n%%.*}; rest=${n#*.}; gahp=${rest%%.*}; scen=${rest#*.}; scen=${scen//://}; note=""
-  if pending "$gahp" "$scen"; then
-    if [ "$verdict" = fail ]; then verdict=pending; mv "$f" "$W/results/pending.$rest"
-    else note=" (listed in scripts/interop/pending: delete that line)"; fi
-  fi
-  printf '%-7s %-36s %-10s %s\n' "$(echo "$verdict" | tr a-z A-Z)" "$scen" "[$gahp]" "$(cat "$W/results/$verdict.$rest")$note"
+  n=${f##*/}; verdict=${n%%.*}; rest=${n#*.}; gahp=${rest%%.*}; scen=${rest#*.}; scen=${scen//://}
+  printf '%-7s %-36s %-10s %s\n' "$(echo "$verdict" | tr a-z A-Z)" "$scen" "[$gahp]" "$(cat "$f")"
 done | sort -k2,2 -k3,3
-pass=$(ls "$W/results" | grep -c '^pass\.'); fail=$(ls "$W/results" | grep -c '^fail\.'); held=$(ls "$W/results" | grep -c '^pending\.')
+pass=$(ls "$W/results" | grep -c '^pass\.'); fail=$(ls "$W/results" | grep -c '^fail\.')
 echo "== interop: what each gahp did (for README's table)"
 for scen in $(ls "$W/outcomes" | sed 's/^[a-z]*\.//' | sort -u); do
   printf '| %s | %s | %s |\n' "${scen//://}" "$(cat "$W/outcomes/ours.$scen" 2>/dev/null)" "$(cat "$W/outcomes/htcondor.$scen" 2>/dev/null)"
@@ -121,6 +114,5 @@ if [ -n "$(ls "$W/figures")" ]; then
   echo "== interop: figures (BENCHMARKS.md)"; cat "$W"/figures/*
 fi
 echo "== interop: $(( SECONDS - t0 )) s$([ "$fail" -gt 0 ] && echo "; logs kept in $W")"
-[ "$held" = 0 ] || echo "== interop: $held pending on issue #11 (scripts/interop/pending), not counted"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
