@@ -10,14 +10,18 @@ swift build --product condor_vm-gahp 2>&1 | tail -1
 work=$(mktemp -d /tmp/vmgahp-demo.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 # The disk stays on "shared storage" outside the job's directory: HTCondor refuses to checkpoint
-# a VM whose disks were transferred, and VM_GAHP_DISK_ROOTS is where such disks may live.
+# a VM whose disks were transferred. The gahp lets the job use it because the job user may open
+# it (decided as that user, never as root); VM_GAHP_DISK_ROOTS restricts where such disks may live.
+# As root the job user is nobody, as under a starter (HTCondor never runs a job as uid 0).
+job_uid=$(id -u); [ "$job_uid" = 0 ] && job_uid=65534
 mkdir "$work/job" "$work/images"
 truncate -s 1M "$work/images/disk.img"
+chmod 755 "$work" "$work/images"; chmod 666 "$work/images/disk.img"
 
 export CONDOR_CONFIG=ONLY_ENV _CONDOR_VM_MEMORY=512 _CONDOR_VM_LIBVIRT_URI=test:///default
 export _CONDOR_VM_GAHP_DISK_ROOTS="$work/images"
 export _CONDOR_VM_GAHP_LOG="$work/VMGahpLog" _CONDOR_VM_GAHP_DEBUG=D_FULLDEBUG
-export VMGAHP_VMTYPE=kvm VMGAHP_WORKING_DIR="$work/job" VMGAHP_USER_UID="$(id -u)"
+export VMGAHP_VMTYPE=kvm VMGAHP_WORKING_DIR="$work/job" VMGAHP_USER_UID="$job_uid"
 coproc GAHP { exec .build/debug/condor_vm-gahp -f -M 3; }
 
 receive() { # prints and returns the next line from the gahp
