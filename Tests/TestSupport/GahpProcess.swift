@@ -84,10 +84,16 @@ public final class GahpProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// SIGTERM lets the gahp tear its VMs down, which may take a while (`VM_GAHP_TEARDOWN_TIMEOUT`).
+    /// The wait for its end runs on a thread of its own, polling: `waitUntilExit` here would hold
+    /// one of the two cooperative threads of a 2-core host in a busy run loop, starving every
+    /// other test until the gahp is gone.
     deinit {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        guard process.isRunning else { return }
+        process.terminate()
+        let process = self.process
+        Thread.detachNewThread {
+            while process.isRunning { usleep(10_000) }
         }
     }
 }
