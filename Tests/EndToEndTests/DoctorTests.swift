@@ -57,25 +57,6 @@ struct DoctorRun {
         #expect(output.hasSuffix("This host cannot run kvm jobs: 2 problems to fix.\n"))
     }
 
-    @Test func wrongURIIsNamedWithTheOneToUse() async throws {
-        let (status, output) = try await doctor(["--json"], config: ["VM_LIBVIRT_URI = qemu:///nonsense-path"])
-        #expect(status == 1)
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
-        let checks = try #require(report["checks"] as? [[String: Any]])
-        let libvirt = try #require(checks.first { $0["title"] as? String == "libvirt at qemu:///nonsense-path" })
-        #expect(libvirt["status"] as? String == "fail")
-        #expect((libvirt["fix"] as? String)?.contains("VM_LIBVIRT_URI") == true, "\(libvirt)")
-        #expect(report["canRunJobs"] as? Bool == false)
-        #expect((report["attributes"] as? [String]) == [])
-    }
-
-    @Test func unknownURISchemeIsNamedWithTheOneToUse() async throws {
-        let (status, output) = try await doctor(config: ["VM_LIBVIRT_URI = bogus:///x"])
-        #expect(status == 1)
-        #expect(output.contains("FAIL  libvirt at bogus:///x: libvirt cannot open this URI: "), "\(output)")
-        #expect(output.contains("fix: set VM_LIBVIRT_URI to a URI this libvirt serves (for kvm: qemu:///system)"))
-    }
-
     @Test func missingBridgeIsNamedWithTheBridgesThereAre() async throws {
         let (status, output) = try await doctor(config: [
             "VM_NETWORKING_TYPE = bridge", "VM_NETWORKING_BRIDGE_INTERFACE = vmgahpnobr0",
@@ -132,5 +113,34 @@ struct DoctorRun {
         #expect(status == 1)
         #expect(output.contains("FAIL  VM type: this gahp has no driver for 'bhyve' (it has: "), "\(output)")
         #expect(output.contains("kvm"))
+    }
+}
+
+extension KVMEndToEnd {
+    /// Doctor on URIs that only the system libvirtd can judge: these ask the shared daemon,
+    /// so they run in the serialized KVM suite, never while a fault test has it stopped.
+    @Suite struct DoctorURIs {
+        let doctor: DoctorRun
+
+        init() throws { doctor = try DoctorRun() }
+
+        @Test func wrongURIIsNamedWithTheOneToUse() async throws {
+            let (status, output) = try await doctor(["--json"], config: ["VM_LIBVIRT_URI = qemu:///nonsense-path"])
+            #expect(status == 1)
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
+            let checks = try #require(report["checks"] as? [[String: Any]])
+            let libvirt = try #require(checks.first { $0["title"] as? String == "libvirt at qemu:///nonsense-path" })
+            #expect(libvirt["status"] as? String == "fail")
+            #expect((libvirt["fix"] as? String)?.contains("VM_LIBVIRT_URI") == true, "\(libvirt)")
+            #expect(report["canRunJobs"] as? Bool == false)
+            #expect((report["attributes"] as? [String]) == [])
+        }
+
+        @Test func unknownURISchemeIsNamedWithTheOneToUse() async throws {
+            let (status, output) = try await doctor(config: ["VM_LIBVIRT_URI = bogus:///x"])
+            #expect(status == 1)
+            #expect(output.contains("FAIL  libvirt at bogus:///x: libvirt cannot open this URI: "), "\(output)")
+            #expect(output.contains("fix: set VM_LIBVIRT_URI to a URI this libvirt serves (for kvm: qemu:///system)"))
+        }
     }
 }
