@@ -17,11 +17,14 @@ public struct DriverContext: Sendable {
     /// can transfer them back as the job user (`VMGAHP_USER_UID`/`GID`); nil when the gahp
     /// cannot change ownership (not root) or was not told.
     public var jobOwner: FileOwner?
+    /// How the driver runs a program as the job user (`UserSwitch.ownExecutable` in the
+    /// gahp); nil where nothing can: such programs are then not run.
+    public var userSwitch: UserSwitch?
 
     public init(
         vmType: String, policy: HostPolicy, workingDirectory: String? = nil,
         setting: @escaping @Sendable (String) -> String?, logger: Logger, environment: [String: String] = [:],
-        jobOwner: FileOwner? = nil
+        jobOwner: FileOwner? = nil, userSwitch: UserSwitch? = nil
     ) {
         self.vmType = vmType
         self.policy = policy
@@ -30,6 +33,7 @@ public struct DriverContext: Sendable {
         self.logger = logger
         self.environment = environment
         self.jobOwner = jobOwner
+        self.userSwitch = userSwitch
     }
 
     /// A configuration value read as HTCondor reads booleans (`true`/`yes`/non-zero).

@@ -60,7 +60,8 @@ struct HostSettings: Sendable {
         let config = self.config
         return DriverContext(
             vmType: vmType, policy: policy, workingDirectory: workingDirectory,
-            setting: { config.value($0) }, logger: logger, environment: environment, jobOwner: jobOwner)
+            setting: { config.value($0) }, logger: logger, environment: environment, jobOwner: jobOwner,
+            userSwitch: .ownExecutable)
     }
 
     /// `VMGAHP_USER_UID`/`VMGAHP_USER_GID` (a missing or zero gid means the uid's own, as in

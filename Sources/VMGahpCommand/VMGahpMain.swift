@@ -13,6 +13,7 @@ import VMCore
 public enum VMGahpMain {
     public static func main(registry: DriverRegistry) async -> Never {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == UserSwitch.flag { UserSwitch.execute(Array(arguments.dropFirst())) }
         var environment: [String: String] = [:]
         for (key, value) in ProcessEnvironment.current { environment[key] = value }
         let invocation: Invocation

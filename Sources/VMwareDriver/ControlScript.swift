@@ -26,6 +26,8 @@ struct ControlScript: Sendable {
     var timeout: Duration
     /// Who the script runs as; nil: as the gahp itself.
     var user: ScriptUser?
+    /// How it becomes `user` (never swift-subprocess's own user change: see `UserSwitch`).
+    var userSwitch: UserSwitch?
     var environment: [String: String]
     var workingDirectory: String?
     var logger: Logger
@@ -34,9 +36,7 @@ struct ControlScript: Sendable {
     static let outputLimit = 64 << 10
 
     struct ScriptUser: Sendable, Equatable {
-        var uid: UInt32
-        var gid: UInt32
-        var groups: [UInt32]
+        var identity: UserSwitch.Identity
         var home: String?
         var name: String?
     }
@@ -61,10 +61,13 @@ struct ControlScript: Sendable {
         }
         var options = PlatformOptions()
         options.createSession = true
+        var executable = perlPath
+        var argv = [script, command] + arguments
         if let user, !asRoot {
-            options.userID = user.uid
-            options.groupID = user.gid
-            options.supplementaryGroups = user.groups
+            guard let userSwitch else {
+                throw VMGAHPError.host(.internal, "condor_vm_vmware must run as uid \(user.identity.uid), and this gahp has no way to switch users")
+            }
+            (executable, argv) = userSwitch.command(perlPath, argv, as: user.identity)
         }
         let started = ContinuousClock.now
         // On a Dispatch timer, not a task: a busy cooperative pool must not delay the kill.
@@ -76,7 +79,7 @@ struct ControlScript: Sendable {
         let outcome: ExecutionResult<Void, StringOutput<UTF8>, StringOutput<UTF8>>
         do {
             outcome = try await Subprocess.run(
-                .path(FilePath(perlPath)), arguments: Arguments([script, command] + arguments),
+                .path(FilePath(executable)), arguments: Arguments(argv),
                 environment: .custom(childEnvironment(asRoot: asRoot, product: product)),
                 workingDirectory: workingDirectory.map { FilePath($0) },
                 platformOptions: options, input: .none,
@@ -128,7 +131,7 @@ struct ControlScript: Sendable {
                 s.pid = pid
                 return s.expired
             }
-            if kill { Glibc.kill(-pid, SIGKILL) }
+            if kill { Self.kill(pid) }
         }
 
         func expire() {
@@ -136,7 +139,13 @@ struct ControlScript: Sendable {
                 s.expired = true
                 return s.pid
             }
-            if pid > 0 { Glibc.kill(-pid, SIGKILL) }
+            if pid > 0 { Self.kill(pid) }
+        }
+
+        /// The script's session, and the script itself should it not lead one yet.
+        private static func kill(_ pid: pid_t) {
+            Glibc.kill(-pid, SIGKILL)
+            Glibc.kill(pid, SIGKILL)
         }
     }
 
@@ -165,7 +174,7 @@ struct ControlScript: Sendable {
         var buffer = [CChar](repeating: 0, count: 16384)
         var found: UnsafeMutablePointer<passwd>?
         guard getpwuid_r(owner.uid, &record, &buffer, buffer.count, &found) == 0, found != nil else {
-            return ScriptUser(uid: owner.uid, gid: owner.gid, groups: [owner.gid], home: nil, name: nil)
+            return ScriptUser(identity: .init(uid: owner.uid, gid: owner.gid, groups: [owner.gid]), home: nil, name: nil)
         }
         let name = String(cString: record.pw_name)
         var count: Int32 = 64
@@ -175,7 +184,7 @@ struct ControlScript: Sendable {
             _ = getgrouplist(record.pw_name, owner.gid, &groups, &count)
         }
         let list = Array(groups.prefix(Int(max(count, 0))))
-        return ScriptUser(uid: owner.uid, gid: owner.gid, groups: list.isEmpty ? [owner.gid] : list,
+        return ScriptUser(identity: .init(uid: owner.uid, gid: owner.gid, groups: list.isEmpty ? [owner.gid] : list),
                           home: String(cString: record.pw_dir), name: name)
     }
 }

@@ -369,14 +369,19 @@ extension KVMEndToEnd {
             }
         }
 
-        /// An image QEMU cannot open (a qcow2 header and nothing else) is the job's fault: the
-        /// refusal libvirt gives is checked against the image and reported `BAD_IMAGE` (a hold).
+        /// An image QEMU cannot open (a sound qcow2 header that references no other file, so our
+        /// own reader lets it by, but without a reference count table) is the job's fault: the
+        /// refusal libvirt gives is checked against the image with `qemu-img`, run as the job
+        /// user through the gahp's own binary, and reported `BAD_IMAGE` (a hold).
         @Test func anImageQEMUCannotOpenHoldsTheJob() async throws {
             if let reason = KVMHost.unavailable { print("SKIP: \(reason)"); return }
             _ = try LibvirtDaemon.ensure()
             let job = try Job(label: "an image QEMU cannot open")
-            var header = Data([0x51, 0x46, 0x49, 0xFB, 0, 0, 0, 3])
-            header.append(Data(repeating: 0xFF, count: 504))
+            func bigEndian<T: FixedWidthInteger>(_ value: T) -> Data { withUnsafeBytes(of: value.bigEndian) { Data($0) } }
+            var header = Data([0x51, 0x46, 0x49, 0xFB]) + bigEndian(UInt32(3)) + bigEndian(UInt64(0)) + bigEndian(UInt32(0))
+            header += bigEndian(UInt32(16)) + bigEndian(UInt64(1 << 20)) + Data(count: 64)  // 64 KiB clusters, no tables
+            header += bigEndian(UInt32(4)) + bigEndian(UInt32(104))                             // refcount order, header length
+            header += Data(count: 512 - header.count)
             try header.write(to: URL(fileURLWithPath: "\(job.work)/broken.qcow2"))
             try await job.launch()
             #expect(await job.gahp.request("CLASSAD") == "S")
@@ -385,6 +390,7 @@ extension KVMEndToEnd {
             #expect(await job.gahp.request("CLASSAD_END") == "S")
             #expect(await job.request("CONDOR_VM_START", "kvm") == "2 1 VMGAHP_ERR_BAD_IMAGE")
             #expect(job.logText.contains("for job \(job.cluster).0 refused, job fault: VMGAHP_ERR_BAD_IMAGE"))
+            #expect(job.logText.contains("QEMU cannot open disk \(job.work)/broken.qcow2 as qcow2 (qemu-img info failed)"), "\(job.logText.suffix(600))")
             #expect(await job.gahp.request("QUIT") == "S")
             #expect(await job.gahp.exitStatus() == 0)
             try job.expectCleanEnd()

@@ -60,7 +60,7 @@ import VMCore
             let attributes = try FileManager.default.attributesOfItem(atPath: fixture.path(name))
             return ((attributes[.ownerAccountID] as! NSNumber).intValue, (attributes[.groupOwnerAccountID] as! NSNumber).intValue)
         }
-        FileManager.default.createFile(atPath: fixture.path("VMGahpLog"), contents: Data("left by root\n".utf8))
+        #expect(FileManager.default.createFile(atPath: fixture.path("VMGahpLog"), contents: Data("left by root\n".utf8)))
         let sink = LogSink(settings: LogSettings(destination: .file(fixture.path("VMGahpLog")), maxBytes: 200, owner: owner))
         let log = logger(for: sink)
         log.info("first")

@@ -22,7 +22,8 @@ enum TestHost {
         knobs.merge(extra) { $1 }
         let frozen = knobs
         return LibvirtDriver(DriverContext(
-            vmType: vmType, policy: policy, setting: { frozen[$0.uppercased()] }, logger: quiet, jobOwner: jobOwner))
+            vmType: vmType, policy: policy, setting: { frozen[$0.uppercased()] }, logger: quiet, jobOwner: jobOwner,
+            userSwitch: UserSwitch(executable: TestPaths.product("condor_vm-gahp").path)))
     }
 
     static func uniqueName(_ base: String = "alice_submit.example.org") -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 import TestSupport
 import VMCore
@@ -22,7 +23,7 @@ import VMCore
 
     func runner(_ path: String, timeout: Duration = .seconds(30), user: ControlScript.ScriptUser? = nil) -> ControlScript {
         ControlScript(perl: "perl", script: path, timeout: timeout, user: user,
-                      environment: ["PATH": "/usr/bin:/bin"], workingDirectory: dir.path, logger: Logger(label: "test"))
+                      userSwitch: UserSwitch(executable: TestPaths.product("condor_vm-gahp").path), environment: ["PATH": "/usr/bin:/bin"], workingDirectory: dir.path, logger: Logger(label: "test"))
     }
 
     func hostError(_ body: () async throws -> Void) async -> VMGAHPError? {
@@ -103,11 +104,44 @@ import VMCore
 
     @Test(.enabled(if: geteuid() == 0, "needs root to switch users"))
     func theScriptRunsAsTheJobUser() async throws {
-        let path = try script(#"print "UID=$<\nEUID=$>\nGID=", (split / /, $()[0], "\nHOME=$ENV{HOME}\n";"#)
+        let path = try script(#"use POSIX (); print "UID=$<\nEUID=$>\nGID=", (split / /, $()[0], "\nGROUPS=", join(",", split / /, $)), "\nHOME=$ENV{HOME}\nROOT=", (POSIX::setuid(0) ? "regained" : "gone"), "\nPGID=", getpgrp(), "\nPID=$$\n";"#)
         let nobody = ControlScript.user(for: FileOwner(uid: 65534, gid: 65534))
         let output = try await runner(path, user: nobody).run("status", [])
         #expect(output["UID"] == "65534" && output["EUID"] == "65534" && output["GID"] == "65534")
+        #expect(output["GROUPS"].map { Set($0.split(separator: ",")) } == Set(["65534"]), "\(output)")
+        #expect(output["ROOT"] == "gone")
+        // Through the switch, the script is still its own session's leader, so a timeout kills all it started.
+        #expect(output["PGID"] != nil && output["PGID"] == output["PID"])
         #expect(output["HOME"] == nobody.home)
         #expect(try await runner(path, user: nobody).run("killvm", [], asRoot: true)["UID"] == "0")
     }
+    /// swift-subprocess's own user change hung in the child, before `exec`, when a thread was
+    /// being created at the instant of the clone; `UserSwitch` must not, however busy the gahp.
+    @Test(.enabled(if: geteuid() == 0, "needs root to switch users"))
+    func manyRunsAsTheJobUserWhileThreadsComeAndGo() async throws {
+        let path = try script(#"print "UID=$<\n";"#)
+        let nobody = ControlScript.user(for: FileOwner(uid: 65534, gid: 65534))
+        let churning = Atomic<Bool>(true)
+        let churn = Thread {
+            while churning.load(ordering: .relaxed) {
+                let threads = (0..<8).map { _ in Thread { _ = (0..<1000).reduce(0, &+) } }
+                threads.forEach { $0.start() }
+            }
+        }
+        churn.start()
+        defer { churning.store(false, ordering: .relaxed) }
+        let runner = runner(path, timeout: .seconds(20), user: nobody)
+        let uids = try await withThrowingTaskGroup(of: String?.self) { group in
+            for _ in 0..<16 {
+                group.addTask {
+                    var last: String?
+                    for _ in 0..<12 { last = try await runner.run("status", [])["UID"] }
+                    return last
+                }
+            }
+            return try await group.reduce(into: [String?]()) { $0.append($1) }
+        }
+        #expect(uids == Array(repeating: "65534", count: 16))
+    }
 }
+

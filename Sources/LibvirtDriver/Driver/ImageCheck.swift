@@ -17,14 +17,14 @@ import SystemPackage
 /// not a contract. So the images are checked again directly: each disk must open with the
 /// access it asks for, and `qemu-img` must open it in its declared format. If one fails,
 /// the job is at fault; otherwise the host is. `qemu-img` runs as the job user
-/// (`VMGAHP_USER_UID`/`GID`), never as root: it parses a hostile file, and may reach only
-/// what the job's owner could reach anyway.
+/// (`VMGAHP_USER_UID`/`GID`, through `UserSwitch`), never as root: it parses a hostile file,
+/// and may reach only what the job's owner could reach anyway.
 enum ImageCheck {
     static let qemuImg = "/usr/bin/qemu-img"
     static let timeout: Duration = .seconds(10)
 
     /// The job fault explaining the refusal, or nil when every image opens.
-    static func blame(_ job: JobDescription, uri: String, jobOwner: FileOwner?) async -> VMGAHPError? {
+    static func blame(_ job: JobDescription, uri: String, jobOwner: FileOwner?, userSwitch: UserSwitch?) async -> VMGAHPError? {
         for disk in job.disks {
             let fd = open(disk.path, (disk.writable ? O_RDWR : O_RDONLY) | O_CLOEXEC)
             guard fd >= 0 else {
@@ -35,31 +35,43 @@ enum ImageCheck {
             }
             close(fd)
             // Root with no job user to run it as: no hostile file is parsed with root's rights.
-            guard uri.hasPrefix("qemu"), !disk.isCDROM, jobOwner != nil || getuid() != 0,
-                  FileManager.default.isExecutableFile(atPath: qemuImg)
-            else { continue }
-            if await !qemuOpens(disk, as: jobOwner) {
+            let runner: QemuImgUser?
+            if let jobOwner, let userSwitch {
+                runner = .jobUser(userSwitch, UserSwitch.Identity(uid: jobOwner.uid, gid: jobOwner.gid, groups: [jobOwner.gid]))
+            } else {
+                runner = getuid() != 0 ? .gahp : nil
+            }
+            guard uri.hasPrefix("qemu"), !disk.isCDROM, let runner, FileManager.default.isExecutableFile(atPath: qemuImg) else { continue }
+            if await !qemuOpens(disk, runner) {
                 return VMGAHPError.job(.badImage, "QEMU cannot open disk \(disk.path) as \(disk.format ?? "raw") (qemu-img info failed)")
             }
         }
         return nil
     }
 
+    /// Who runs `qemu-img`: the gahp itself when it is not root, else the job user.
+    private enum QemuImgUser {
+        case gahp
+        case jobUser(UserSwitch, UserSwitch.Identity)
+
+        func command(_ arguments: [String]) -> (executable: String, arguments: [String]) {
+            switch self {
+            case .gahp: (qemuImg, arguments)
+            case .jobUser(let userSwitch, let identity): userSwitch.command(qemuImg, arguments, as: identity)
+            }
+        }
+    }
+
     /// `qemu-img info` in the declared format, without taking the image's locks.
-    private static func qemuOpens(_ disk: JobDescription.Disk, as owner: FileOwner?) async -> Bool {
-        let arguments = ["info", "-U", "--output=json", "-f", disk.format ?? "raw", disk.path]
+    private static func qemuOpens(_ disk: JobDescription.Disk, _ runner: QemuImgUser) async -> Bool {
+        let (executable, arguments) = runner.command(["info", "-U", "--output=json", "-f", disk.format ?? "raw", disk.path])
         do {
             return try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask {
                     var options = PlatformOptions()
                     options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(1))]
-                    if let owner {
-                        options.userID = owner.uid
-                        options.groupID = owner.gid
-                        options.supplementaryGroups = [owner.gid]
-                    }
                     let outcome = try await Subprocess.run(
-                        .path(FilePath(qemuImg)), arguments: Arguments(arguments), platformOptions: options,
+                        .path(FilePath(executable)), arguments: Arguments(arguments), platformOptions: options,
                         output: .discarded, error: .discarded)
                     return outcome.terminationStatus.isSuccess
                 }

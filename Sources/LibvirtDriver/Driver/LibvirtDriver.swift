@@ -12,6 +12,7 @@ public final class LibvirtDriver: VMDriver {
     let policy: HostPolicy
     let logger: Logger
     let jobOwner: FileOwner?
+    let userSwitch: UserSwitch?
     let connection: Connection
     let events: DomainEvents
     /// Answers from the hypervisor that do not change while the gahp runs.
@@ -33,6 +34,7 @@ public final class LibvirtDriver: VMDriver {
         self.policy = context.policy
         self.logger = context.logger
         self.jobOwner = context.jobOwner
+        self.userSwitch = context.userSwitch
         self.events = events
         self.connection = Connection(uri: settings.uri) { event in events.deliver(event) }
     }
@@ -140,7 +142,7 @@ public final class LibvirtDriver: VMDriver {
         }
         guard case .failure(let error) = outcome else { return }
         guard error.fault == .host, error.code == .internal else { throw error }
-        if let blame = await ImageCheck.blame(job, uri: settings.uri, jobOwner: jobOwner) {
+        if let blame = await ImageCheck.blame(job, uri: settings.uri, jobOwner: jobOwner, userSwitch: userSwitch) {
             throw VMGAHPError.job(blame.code, "\(blame.message); libvirt: \(error.message)")
         }
         throw error
