@@ -122,26 +122,28 @@ import VMCore
         let path = try script(#"print "UID=$<\n";"#)
         let nobody = ControlScript.user(for: FileOwner(uid: 65534, gid: 65534))
         let churning = Atomic<Bool>(true)
+        // Threads start all the time, as they do in a busy gahp; paced, so that the test does
+        // not take the CPU from the suites that run beside it.
         let churn = Thread {
             while churning.load(ordering: .relaxed) {
-                let threads = (0..<8).map { _ in Thread { _ = (0..<1000).reduce(0, &+) } }
-                threads.forEach { $0.start() }
+                Thread {}.start()
+                usleep(200)
             }
         }
         churn.start()
         defer { churning.store(false, ordering: .relaxed) }
         let runner = runner(path, timeout: .seconds(20), user: nobody)
         let uids = try await withThrowingTaskGroup(of: String?.self) { group in
-            for _ in 0..<16 {
+            for _ in 0..<4 {
                 group.addTask {
                     var last: String?
-                    for _ in 0..<12 { last = try await runner.run("status", [])["UID"] }
+                    for _ in 0..<10 { last = try await runner.run("status", [])["UID"] }
                     return last
                 }
             }
             return try await group.reduce(into: [String?]()) { $0.append($1) }
         }
-        #expect(uids == Array(repeating: "65534", count: 16))
+        #expect(uids == Array(repeating: "65534", count: 4))
     }
 }
 
