@@ -28,14 +28,14 @@ struct JobUserAccess {
 
     init(identity: Identity) { self.identity = identity }
 
-    /// `jobUser` from `VMGAHP_USER_UID`/`GID`; its supplementary groups come from the user
-    /// database (the gid given plus the user's own groups).
+    /// `jobUser` from `VMGAHP_USER_UID`/`GID`; its gid and supplementary groups as `JobUser`
+    /// finds them in the user database.
     init(jobUser: FileOwner?) {
         if geteuid() != 0 {
             identity = .ownCredentials
         } else if let jobUser, jobUser.uid != 0 {
-            let (gid, groups) = Self.credentials(of: jobUser)
-            identity = .user(uid: jobUser.uid, gid: gid, groups: groups)
+            let user = JobUser(jobUser).identity
+            identity = .user(uid: user.uid, gid: user.gid, groups: user.groups)
         } else {
             identity = .unknown
         }
@@ -97,28 +97,5 @@ struct JobUserAccess {
         }
         pthread_join(thread, nil)
         return work.became
-    }
-
-    /// The file-system gid and groups to check with: the gid given and the groups the user
-    /// database lists for the user. A gid equal to the uid is what a missing
-    /// `VMGAHP_USER_GID` becomes (`HostSettings.jobOwner`); where that number is not one of
-    /// the user's groups, the user's primary group is taken instead, so that a default never
-    /// lends the job a stranger's group.
-    static func credentials(of owner: FileOwner) -> (gid: gid_t, groups: [gid_t]) {
-        var entry = passwd()
-        var found: UnsafeMutablePointer<passwd>?
-        var buffer = [CChar](repeating: 0, count: 16384)
-        guard getpwuid_r(owner.uid, &entry, &buffer, buffer.count, &found) == 0, found != nil, let name = entry.pw_name else {
-            return (owner.gid, [owner.gid])
-        }
-        var count: Int32 = 64
-        var listed = [gid_t](repeating: 0, count: Int(count))
-        if getgrouplist(name, entry.pw_gid, &listed, &count) < 0 {
-            listed = [gid_t](repeating: 0, count: Int(count))
-            _ = getgrouplist(name, entry.pw_gid, &listed, &count)
-        }
-        let groups = Array(listed.prefix(Int(max(0, count))))
-        let gid = owner.gid == owner.uid && !groups.contains(owner.gid) ? entry.pw_gid : owner.gid
-        return (gid, [gid] + groups.filter { $0 != gid })
     }
 }

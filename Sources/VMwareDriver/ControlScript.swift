@@ -1,4 +1,5 @@
 import Dispatch
+import JobAd
 import Logging
 import Subprocess
 import Synchronization
@@ -25,7 +26,7 @@ struct ControlScript: Sendable {
     var script: String
     var timeout: Duration
     /// Who the script runs as; nil: as the gahp itself.
-    var user: ScriptUser?
+    var user: JobUser?
     /// How it becomes `user` (never swift-subprocess's own user change: see `UserSwitch`).
     var userSwitch: UserSwitch?
     var environment: [String: String]
@@ -34,12 +35,6 @@ struct ControlScript: Sendable {
 
     /// Most bytes kept of each of stdout and stderr; the script prints a few short lines.
     static let outputLimit = 64 << 10
-
-    struct ScriptUser: Sendable, Equatable {
-        var identity: UserSwitch.Identity
-        var home: String?
-        var name: String?
-    }
 
     /// A run that exited non-zero: the script's `(ERROR)` lines, or what it printed.
     struct Failure: Error, Sendable {
@@ -165,27 +160,6 @@ struct ControlScript: Sendable {
     static func oneLine(_ text: String) -> String {
         let flat = String(text.map { $0.isASCII && ($0.asciiValue! < 0x20 || $0.asciiValue! == 0x7F) ? " " : $0 })
         return flat.count > 300 ? String(flat.prefix(300)) + "..." : flat
-    }
-
-    /// The account behind `uid`: its primary group unless `gid` says otherwise, its
-    /// supplementary groups, home directory and name.
-    static func user(for owner: FileOwner) -> ScriptUser {
-        var record = passwd()
-        var buffer = [CChar](repeating: 0, count: 16384)
-        var found: UnsafeMutablePointer<passwd>?
-        guard getpwuid_r(owner.uid, &record, &buffer, buffer.count, &found) == 0, found != nil else {
-            return ScriptUser(identity: .init(uid: owner.uid, gid: owner.gid, groups: [owner.gid]), home: nil, name: nil)
-        }
-        let name = String(cString: record.pw_name)
-        var count: Int32 = 64
-        var groups = Array<UInt32>(repeating: 0, count: Int(count))
-        if getgrouplist(record.pw_name, owner.gid, &groups, &count) < 0 {
-            groups = Array<UInt32>(repeating: 0, count: Int(count))
-            _ = getgrouplist(record.pw_name, owner.gid, &groups, &count)
-        }
-        let list = Array(groups.prefix(Int(max(count, 0))))
-        return ScriptUser(identity: .init(uid: owner.uid, gid: owner.gid, groups: list.isEmpty ? [owner.gid] : list),
-                          home: String(cString: record.pw_dir), name: name)
     }
 }
 

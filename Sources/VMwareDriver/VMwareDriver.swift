@@ -40,7 +40,7 @@ public final class VMwareDriver: VMDriver {
         givenWorkingDirectory = context.workingDirectory
         script = ControlScript(
             perl: settings.perl, script: settings.script ?? "", timeout: settings.scriptTimeout,
-            user: context.jobOwner.map(ControlScript.user(for:)), userSwitch: context.userSwitch, environment: context.environment,
+            user: context.jobOwner.map(JobUser.init), userSwitch: context.userSwitch, environment: context.environment,
             workingDirectory: context.workingDirectory, logger: context.logger)
     }
 

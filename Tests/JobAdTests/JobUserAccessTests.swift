@@ -87,13 +87,13 @@ import VMCore
 
     @Test func theJobUsersGroupsComeFromTheUserDatabase() throws {
         guard let group else { print("SKIP: not root"); return }
-        let (gid, groups) = JobUserAccess.credentials(of: .testJobUser)
-        #expect(gid == 65534 && groups.first == 65534)
-        #expect(groups.contains(group.gid))
+        let identity = JobUser(.testJobUser).identity
+        #expect(identity.gid == 65534 && identity.groups.first == 65534)
+        #expect(identity.groups.contains(group.gid))
         // A defaulted gid (= uid) that is not one of the user's groups gives way to the primary one.
-        let defaulted = JobUserAccess.credentials(of: FileOwner(uid: 1, gid: 1))
+        let defaulted = JobUser(FileOwner(uid: 1, gid: 1)).identity
         #expect(defaulted.gid == getpwuid(1).pointee.pw_gid)
-        #expect(JobUserAccess.credentials(of: FileOwner(uid: 65534, gid: group.gid)).gid == group.gid, "a gid given is kept")
+        #expect(JobUser(FileOwner(uid: 65534, gid: group.gid)).identity.gid == group.gid, "a gid given is kept")
     }
 
     @Test func throughTheJobAdAShareddiskNobodyCannotWriteIsAJobFault() throws {

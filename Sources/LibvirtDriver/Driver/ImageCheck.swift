@@ -2,6 +2,7 @@ import FoundationEssentials
 import Glibc
 import Subprocess
 
+import JobAd
 import VMCore
 
 #if canImport(System)
@@ -37,7 +38,7 @@ enum ImageCheck {
             // Root with no job user to run it as: no hostile file is parsed with root's rights.
             let runner: QemuImgUser?
             if let jobOwner, let userSwitch {
-                runner = .jobUser(userSwitch, UserSwitch.Identity(uid: jobOwner.uid, gid: jobOwner.gid, groups: [jobOwner.gid]))
+                runner = .jobUser(userSwitch, JobUser(jobOwner).identity)
             } else {
                 runner = getuid() != 0 ? .gahp : nil
             }
