@@ -38,6 +38,22 @@ public func withDeadline<T: Sendable>(
     }
 }
 
+/// Runs `work` and cancels it once `timeout` has passed, which then throws
+/// `CancellationError`. For work that ends when cancelled, such as a program run by
+/// swift-subprocess (its teardown sequence stops the child); a blocked C call ignores
+/// cancellation and needs `withDeadline` instead.
+public func withTimeout<T: Sendable>(_ timeout: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await work() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            throw CancellationError()
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}
+
 /// A flag that exactly one caller can claim.
 private final class Once: Sendable {
     private let claimed = Mutex(false)

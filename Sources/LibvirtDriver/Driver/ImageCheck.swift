@@ -67,21 +67,13 @@ enum ImageCheck {
     private static func qemuOpens(_ disk: JobDescription.Disk, _ runner: QemuImgUser) async -> Bool {
         let (executable, arguments) = runner.command(["info", "-U", "--output=json", "-f", disk.format ?? "raw", disk.path])
         do {
-            return try await withThrowingTaskGroup(of: Bool.self) { group in
-                group.addTask {
-                    var options = PlatformOptions()
-                    options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(1))]
-                    let outcome = try await Subprocess.run(
-                        .path(FilePath(executable)), arguments: Arguments(arguments), platformOptions: options,
-                        output: .discarded, error: .discarded)
-                    return outcome.terminationStatus.isSuccess
-                }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    throw CancellationError()
-                }
-                defer { group.cancelAll() }
-                return try await group.next()!
+            return try await withTimeout(timeout) {
+                var options = PlatformOptions()
+                options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(1))]
+                let outcome = try await Subprocess.run(
+                    .path(FilePath(executable)), arguments: Arguments(arguments), platformOptions: options,
+                    output: .discarded, error: .discarded)
+                return outcome.terminationStatus.isSuccess
             }
         } catch {
             // qemu-img itself failing to run or to finish says nothing about the image.

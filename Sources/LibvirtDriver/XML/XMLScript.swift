@@ -54,22 +54,14 @@ struct XMLScript: Sendable {
             // The ad goes in through an unlinked temporary file rather than a pipe, so a
             // script that exits without reading it cannot break the write (EPIPE/SIGPIPE).
             let stdin = try Self.anonymousFile(holding: input)
-            let result = try await withThrowingTaskGroup(of: (Bool, String?, String?).self) { group in
-                group.addTask {
-                    var options = PlatformOptions()
-                    options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(1))]
-                    let outcome = try await Subprocess.run(
-                        .path(FilePath(script.path)), arguments: Arguments(script.arguments),
-                        platformOptions: options, input: .fileDescriptor(stdin, closeAfterSpawningProcess: true),
-                        output: .string(limit: 4 << 20), error: .string(limit: 64 << 10))
-                    return (outcome.terminationStatus.isSuccess, outcome.standardOutput, outcome.standardError)
-                }
-                group.addTask {
-                    try await Task.sleep(for: script.timeout)
-                    throw CancellationError()
-                }
-                defer { group.cancelAll() }
-                return try await group.next()!
+            let result = try await withTimeout(script.timeout) { () async throws -> (Bool, String?, String?) in
+                var options = PlatformOptions()
+                options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(1))]
+                let outcome = try await Subprocess.run(
+                    .path(FilePath(script.path)), arguments: Arguments(script.arguments),
+                    platformOptions: options, input: .fileDescriptor(stdin, closeAfterSpawningProcess: true),
+                    output: .string(limit: 4 << 20), error: .string(limit: 64 << 10))
+                return (outcome.terminationStatus.isSuccess, outcome.standardOutput, outcome.standardError)
             }
             if let stderr = result.2, !stderr.isEmpty { logger.info("LIBVIRT_XML_SCRIPT stderr: \(stderr)") }
             guard result.0 else {
