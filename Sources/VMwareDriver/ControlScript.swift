@@ -51,7 +51,7 @@ struct ControlScript: Sendable {
         if let problem = VMwareHostCheck.scriptProblem(script) {
             throw VMGAHPError.host(.critical, "VMWARE_SCRIPT \(problem)")
         }
-        guard let perlPath = VMwareHostCheck.executable(perl, path: environment["PATH"]) else {
+        guard let perlPath = findExecutable(perl, path: environment["PATH"]) else {
             throw VMGAHPError.host(.critical, "VMWARE_PERL \(perl) is not an executable file")
         }
         var options = PlatformOptions()

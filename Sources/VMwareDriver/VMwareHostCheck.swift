@@ -1,3 +1,5 @@
+import VMCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -30,7 +32,7 @@ public enum VMwareHostCheck {
     }
 
     static func perlFinding(_ perl: String, path: String?) -> Finding {
-        guard let resolved = executable(perl, path: path) else {
+        guard let resolved = findExecutable(perl, path: path) else {
             return Finding(subject: "VMWARE_PERL", usable: false,
                 detail: "\(perl) is not an executable file\(perl.contains("/") ? "" : " in PATH"); set VMWARE_PERL to the full path of perl")
         }
@@ -46,7 +48,7 @@ public enum VMwareHostCheck {
     }
 
     static func cliFinding(path: String?) -> Finding {
-        let found = cliTools.compactMap { executable($0, path: path) }
+        let found = cliTools.compactMap { findExecutable($0, path: path) }
         guard !found.isEmpty else {
             return Finding(subject: "VMware CLI", usable: false,
                 detail: "neither vmware-cmd (VMware Server) nor vmrun (Workstation, Player: install the VIX API) is in PATH")
@@ -68,21 +70,6 @@ public enum VMwareHostCheck {
         }
         guard info.st_mode & S_IROTH != 0 else {
             return "\(script) is not world-readable (mode \(String(info.st_mode & 0o7777, radix: 8))); the job's user runs it"
-        }
-        return nil
-    }
-
-    /// `name` itself when it holds a slash, else the first match in `path`; nil when it is
-    /// not an executable regular file.
-    static func executable(_ name: String, path: String?) -> String? {
-        func isExecutable(_ candidate: String) -> Bool {
-            var info = stat()
-            return stat(candidate, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && access(candidate, X_OK) == 0
-        }
-        if name.contains("/") { return isExecutable(name) ? name : nil }
-        for dir in (path ?? "/usr/bin:/bin").split(separator: ":") where !dir.isEmpty {
-            let candidate = "\(dir)/\(name)"
-            if isExecutable(candidate) { return candidate }
         }
         return nil
     }

@@ -282,7 +282,6 @@ public final class LibvirtDriver: VMDriver {
     }
 
     static func onPath(_ program: String) -> Bool {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(program)") }
+        findExecutable(program, path: ProcessInfo.processInfo.environment["PATH"]) != nil
     }
 }
