@@ -56,7 +56,7 @@ struct DoctorCommand: ParsableCommand {
         }
         let settings: HostSettings
         do {
-            settings = try HostSettings.load(environment: environment)
+            settings = try HostSettings.derive(from: config, environment: environment)
         } catch {
             report.add(.fail("configuration values", error.description, fix: "correct the setting where it is defined"))
             return

@@ -28,7 +28,11 @@ struct HostSettings: Sendable {
     /// - Parameter requireMemory: HTCondor refuses to start without `VM_MEMORY`; kill mode
     ///   does not need it and must work even on a half-configured host.
     static func load(environment: [String: String], requireMemory: Bool = true) throws(ConfigError) -> HostSettings {
-        let config = try HTCondorConfig.load(environment: environment)
+        try derive(from: HTCondorConfig.load(environment: environment), environment: environment, requireMemory: requireMemory)
+    }
+
+    /// The settings `config`, already read, gives.
+    static func derive(from config: HTCondorConfig, environment: [String: String], requireMemory: Bool = true) throws(ConfigError) -> HostSettings {
         let cpus = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         var notes = config.warnings
         if let version = config.conditionVersion {
