@@ -22,6 +22,21 @@ import VMCore
         WorkingDirectoryFiles(path: directory.path, jobOwner: owner, code: .badImage)
     }
 
+    /// A file the gahp hands over to the job user may have been swapped for a link since it
+    /// was created: the host file behind the link keeps its owner.
+    @Test func handingOverNeverFollowsALink() throws {
+        guard geteuid() == 0 else { print("SKIP: not root, nothing changes hands"); return }
+        let driver = TestHost.driver(jobOwner: FileOwner(uid: 65534, gid: 65534))
+        try FileManager.default.createSymbolicLink(atPath: directory.file("vmgahp-console.log"), withDestinationPath: target)
+        driver.handOver(directory.file("vmgahp-console.log"))
+        var info = stat()
+        #expect(stat(target, &info) == 0 && info.st_uid == 0 && info.st_gid == 0)
+        #expect(lstat(directory.file("vmgahp-console.log"), &info) == 0 && info.st_uid == 65534)
+        let own = try directory.directory.write("vmgahp.timestamp", "")
+        driver.handOver(own)
+        #expect(stat(own, &info) == 0 && info.st_uid == 65534 && info.st_gid == 65534)
+    }
+
     @Test func createMakesAFreshPrivateFileAndRefusesPlants() throws {
         let files = files()
         try files.create("new")

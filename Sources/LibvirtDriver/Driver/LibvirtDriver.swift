@@ -105,8 +105,9 @@ public final class LibvirtDriver: VMDriver {
 
     /// Gives a file the driver (as root) created in the job's directory to the job user, as
     /// HTCondor does, so the starter can transfer it back. A missing file is not an error.
+    /// A link put in its place is never followed: only the link itself changes hands.
     func handOver(_ path: String) {
-        guard let jobOwner, chown(path, jobOwner.uid, jobOwner.gid) != 0, errno != ENOENT else { return }
+        guard let jobOwner, fchownat(AT_FDCWD, path, jobOwner.uid, jobOwner.gid, AT_SYMLINK_NOFOLLOW) != 0, errno != ENOENT else { return }
         logger.warning("cannot give \(path) to uid \(jobOwner.uid): \(String(cString: strerror(errno)))")
     }
 
